@@ -1,0 +1,8 @@
+/**
+ * `@effect-tls/crypto`: the cryptography TLS needs, as the `TlsCrypto` Effect service, and
+ * its portable default layer built on the noble libraries.
+ *
+ * @since 0.1.0
+ */
+export * from "./errors.js"
+export * from "./TlsCrypto.js"

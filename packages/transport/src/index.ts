@@ -1,0 +1,6 @@
+/**
+ * `@effect-tls/transport`: placeholder entry point; the issues that build this package fill it.
+ *
+ * @since 0.1.0
+ */
+export {}
