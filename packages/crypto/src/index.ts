@@ -5,4 +5,6 @@
  * @since 0.1.0
  */
 export * from "./errors.js"
+export { makeNobleCrypto, NobleCrypto } from "./noble/index.js"
+export { type RandomSource, systemRandom } from "./random.js"
 export * from "./TlsCrypto.js"

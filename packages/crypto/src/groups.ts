@@ -1,0 +1,60 @@
+/**
+ * Sizes of the key-agreement groups, shared by every layer.
+ *
+ * @since 0.1.0
+ */
+import { Effect } from "effect"
+import { isAllZero } from "./bytes.js"
+import { InvalidPeerShare } from "./errors.js"
+import type { KeyAgreementGroup } from "./TlsCrypto.js"
+
+/** Private key sizes in bytes, as drawn with purpose `PrivateKey`. @since 0.1.0 */
+export const privateKeyLength = (group: KeyAgreementGroup): number => (group === "secp384r1" ? 48 : 32)
+
+/** The uncompressed SEC1 point length of a NIST group, the only form TLS 1.3 allows. @since 0.1.0 */
+export const uncompressedPointLength = (group: "secp256r1" | "secp384r1"): number => (group === "secp256r1" ? 65 : 97)
+
+const allZero = () => new InvalidPeerShare({ detail: "x25519 shared secret is all zero" })
+
+/**
+ * The x25519 agreement with the checks every layer makes: a 32-byte share, and no all-zero
+ * result (RFC 8446 section 7.4.2); `compute` may throw on bad input.
+ *
+ * @since 0.1.0
+ */
+export const agreeX25519 = (
+  peer: Uint8Array,
+  compute: (peer: Uint8Array) => Uint8Array,
+): Effect.Effect<Uint8Array, InvalidPeerShare> =>
+  Effect.suspend(() => {
+    if (peer.length !== 32) return Effect.fail(new InvalidPeerShare({ detail: `x25519 share of ${peer.length} bytes` }))
+    let shared: Uint8Array
+    try {
+      shared = compute(peer)
+    } catch {
+      return Effect.fail(allZero())
+    }
+    return isAllZero(shared) ? Effect.fail(allZero()) : Effect.succeed(shared)
+  })
+
+/**
+ * ECDH on a NIST group with the checks every layer makes: an uncompressed point of the
+ * right length (RFC 8446 section 4.2.8.2); `compute` throws for a point off the curve.
+ *
+ * @since 0.1.0
+ */
+export const agreeNist = (
+  group: "secp256r1" | "secp384r1",
+  peer: Uint8Array,
+  compute: (peer: Uint8Array) => Uint8Array,
+): Effect.Effect<Uint8Array, InvalidPeerShare> =>
+  Effect.suspend(() => {
+    if (peer.length !== uncompressedPointLength(group) || peer[0] !== 0x04) {
+      return Effect.fail(new InvalidPeerShare({ detail: `${group} share is not an uncompressed point` }))
+    }
+    try {
+      return Effect.succeed(compute(peer))
+    } catch {
+      return Effect.fail(new InvalidPeerShare({ detail: `${group} share is not a point on the curve` }))
+    }
+  })

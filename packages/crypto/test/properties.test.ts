@@ -1,0 +1,287 @@
+/**
+ * Cross-layer properties: the noble and node:crypto layers compute the same bytes for the
+ * same inputs (AEAD, key agreement, HMAC, HKDF, hashing), each accepts what the other
+ * produces (records, key shares, signatures), and the running hash behaves as its contract
+ * says in any split, after a snapshot, and when cloned.
+ */
+import { generateKeyPairSync } from "node:crypto"
+import { describe, expect, it } from "@effect/vitest"
+import {
+  type AeadAlgorithm,
+  aeadKeyLength,
+  type HashAlgorithm,
+  hashLength,
+  type KeyAgreementGroup,
+  NobleCrypto,
+  type SignatureAlgorithm,
+  TlsCrypto,
+  type TlsCryptoService,
+} from "@effect-tls/crypto"
+import { NodeCrypto } from "@effect-tls/crypto/node"
+import { TestingCrypto } from "@effect-tls/crypto/testing"
+import { Effect } from "effect"
+import fc from "fast-check"
+import { toHex } from "./conformance/hex.js"
+
+/** Both layers' services, in the order [noble, node]. */
+const bothLayers = Effect.all([Effect.provide(TlsCrypto, NobleCrypto), Effect.provide(TlsCrypto, NodeCrypto)])
+
+const runs = (numRuns: number) => ({ fastCheck: { numRuns } })
+
+const bytes = (maxLength: number) => fc.uint8Array({ maxLength })
+const exactly = (length: number) => fc.uint8Array({ minLength: length, maxLength: length })
+const hashAlgorithm = fc.constantFrom<HashAlgorithm>("SHA-256", "SHA-384")
+
+const concat = (...parts: ReadonlyArray<Uint8Array>): Uint8Array => {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0))
+  let offset = 0
+  for (const part of parts) {
+    out.set(part, offset)
+    offset += part.length
+  }
+  return out
+}
+
+describe("AEAD across layers", () => {
+  const algorithm = fc.constantFrom<AeadAlgorithm>("AES-128-GCM", "AES-256-GCM", "ChaCha20-Poly1305")
+
+  it.effect.prop(
+    "noble and node seal alike and open each other's records",
+    { algorithm, keyBytes: exactly(32), nonce: exactly(12), aad: bytes(64), plaintext: bytes(300) },
+    ({ algorithm, keyBytes, nonce, aad, plaintext }) =>
+      Effect.gen(function* () {
+        const key = keyBytes.subarray(0, aeadKeyLength(algorithm))
+        const [nobleKey, nodeKey] = yield* Effect.forEach(yield* bothLayers, (crypto) => crypto.aeadKey(algorithm, key))
+        const sealedByNoble = yield* nobleKey!.seal(nonce, aad, plaintext)
+        const sealedByNode = yield* nodeKey!.seal(nonce, aad, plaintext)
+        expect(toHex(sealedByNoble)).toBe(toHex(sealedByNode))
+        expect(sealedByNoble.length).toBe(plaintext.length + 16)
+        expect(toHex(yield* nodeKey!.open(nonce, aad, sealedByNoble))).toBe(toHex(plaintext))
+        expect(toHex(yield* nobleKey!.open(nonce, aad, sealedByNode))).toBe(toHex(plaintext))
+      }),
+    runs(100),
+  )
+
+  it.effect.prop(
+    "a record with one bit flipped opens in neither layer",
+    { algorithm, keyBytes: exactly(32), nonce: exactly(12), aad: bytes(32), plaintext: bytes(100), bit: fc.nat() },
+    ({ algorithm, keyBytes, nonce, aad, plaintext, bit }) =>
+      Effect.gen(function* () {
+        const key = keyBytes.subarray(0, aeadKeyLength(algorithm))
+        const keys = yield* Effect.forEach(yield* bothLayers, (crypto) => crypto.aeadKey(algorithm, key))
+        const sealed = yield* keys[0]!.seal(nonce, aad, plaintext)
+        const position = bit % (sealed.length * 8)
+        sealed[position >> 3]! ^= 1 << (position & 7)
+        for (const aeadKey of keys) {
+          const opened = yield* Effect.flip(aeadKey.open(nonce, aad, sealed))
+          expect(opened._tag).toBe("AeadOpenFailed")
+        }
+      }),
+    runs(50),
+  )
+})
+
+describe("key agreement across layers", () => {
+  /** Group orders: a NIST private key must lie in [1, n-1]. */
+  const orders: Readonly<Record<KeyAgreementGroup, bigint | undefined>> = {
+    x25519: undefined,
+    secp256r1: 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
+    secp384r1: 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
+  }
+  const sizes: Readonly<Record<KeyAgreementGroup, number>> = { x25519: 32, secp256r1: 32, secp384r1: 48 }
+
+  const isPrivateKey = (group: KeyAgreementGroup, key: Uint8Array): boolean => {
+    const order = orders[group]
+    if (order === undefined) return true
+    const value = BigInt(`0x${toHex(key)}`)
+    return value > 0n && value < order
+  }
+
+  /** A group and two private keys for it. */
+  const keyPair = fc.constantFrom<KeyAgreementGroup>("x25519", "secp256r1", "secp384r1").chain((group) =>
+    fc.tuple(
+      fc.constant(group),
+      exactly(sizes[group]).filter((key) => isPrivateKey(group, key)),
+      exactly(sizes[group]).filter((key) => isPrivateKey(group, key)),
+    ),
+  )
+
+  const shareOn = (provider: "noble" | "node", group: KeyAgreementGroup, privateKey: Uint8Array) =>
+    Effect.flatMap(TlsCrypto, (crypto) => crypto.generateKeyShare(group)).pipe(
+      Effect.provide(TestingCrypto.layer({ provider, script: { privateKeys: { [group]: privateKey } } })),
+    )
+
+  it.effect.prop(
+    "the same private key gives the same public share, and a noble share agrees with a node share",
+    { pair: keyPair },
+    ({ pair: [group, a, b] }) =>
+      Effect.gen(function* () {
+        const nobleA = yield* shareOn("noble", group, a)
+        const nodeA = yield* shareOn("node", group, a)
+        const nodeB = yield* shareOn("node", group, b)
+        expect(toHex(nobleA.publicKey)).toBe(toHex(nodeA.publicKey))
+        const secretOfNoble = yield* nobleA.agree(nodeB.publicKey)
+        const secretOfNode = yield* nodeB.agree(nobleA.publicKey)
+        expect(toHex(secretOfNoble)).toBe(toHex(secretOfNode))
+        expect(secretOfNoble.length).toBe(sizes[group])
+      }),
+    runs(50),
+  )
+
+  it.effect("fresh shares from the real layers agree", () =>
+    Effect.gen(function* () {
+      const [noble, node] = yield* bothLayers
+      for (const group of ["x25519", "secp256r1", "secp384r1"] as const) {
+        const mine = yield* noble!.generateKeyShare(group)
+        const theirs = yield* node!.generateKeyShare(group)
+        expect(toHex(yield* mine.agree(theirs.publicKey))).toBe(toHex(yield* theirs.agree(mine.publicKey)))
+      }
+    }),
+  )
+})
+
+describe("signatures across layers", () => {
+  /** A PKCS#8 key made by node:crypto, its SPKI, and the algorithm TLS signs with it (P-256, P-384, Ed25519). */
+  interface TestKey {
+    readonly pkcs8: Uint8Array
+    readonly spki: Uint8Array
+    readonly algorithm: SignatureAlgorithm
+  }
+
+  const der = (pair: ReturnType<typeof generateKeyPairSync>) => ({
+    pkcs8: Uint8Array.from(pair.privateKey.export({ format: "der", type: "pkcs8" })),
+    spki: Uint8Array.from(pair.publicKey.export({ format: "der", type: "spki" })),
+  })
+
+  const keys: ReadonlyArray<TestKey> = [
+    { ...der(generateKeyPairSync("ec", { namedCurve: "P-256" })), algorithm: { _tag: "Ecdsa", hash: "SHA-256" } },
+    { ...der(generateKeyPairSync("ec", { namedCurve: "P-384" })), algorithm: { _tag: "Ecdsa", hash: "SHA-384" } },
+    { ...der(generateKeyPairSync("ed25519")), algorithm: { _tag: "Ed25519" } },
+  ]
+
+  const signVerify = (signer: TlsCryptoService, verifier: TlsCryptoService, key: TestKey, message: Uint8Array) =>
+    Effect.gen(function* () {
+      const signingKey = yield* signer.importSigningKey(key.pkcs8)
+      expect(toHex(signingKey.publicKey)).toBe(toHex(key.spki))
+      const signature = yield* signingKey.sign(key.algorithm, message)
+      yield* verifier.verify({ spki: key.spki, algorithm: key.algorithm, message, signature })
+      const altered = concat(message, new Uint8Array([0]))
+      const refused = yield* Effect.flip(
+        verifier.verify({ spki: key.spki, algorithm: key.algorithm, message: altered, signature }),
+      )
+      expect(refused._tag).toBe("BadSignature")
+    })
+
+  it.effect.prop(
+    "a signature made by one layer verifies in the other, and not over another message",
+    { keyIndex: fc.nat({ max: keys.length - 1 }), message: bytes(200) },
+    ({ keyIndex, message }) =>
+      Effect.gen(function* () {
+        const key = keys[keyIndex]!
+        const [noble, node] = yield* bothLayers
+        yield* signVerify(noble!, node!, key, message)
+        yield* signVerify(node!, noble!, key, message)
+      }),
+    runs(50),
+  )
+})
+
+describe("hashing", () => {
+  /** Cut points into `data`, sorted, as chunk boundaries. */
+  const split = (data: Uint8Array, cuts: ReadonlyArray<number>): ReadonlyArray<Uint8Array> => {
+    const points = [0, ...cuts.map((cut) => cut % (data.length + 1)).sort((x, y) => x - y), data.length]
+    return points.slice(1).map((end, index) => data.subarray(points[index], end))
+  }
+
+  it.effect.prop(
+    "incremental hashing in any split equals the one-shot digest, alike in both layers",
+    { algorithm: hashAlgorithm, data: bytes(1000), cuts: fc.array(fc.nat(), { maxLength: 8 }) },
+    ({ algorithm, data, cuts }) =>
+      Effect.gen(function* () {
+        const layers = yield* bothLayers
+        const expected = toHex(layers[0]!.digest(algorithm, data))
+        for (const crypto of layers) {
+          const hasher = crypto.hasher(algorithm)
+          for (const chunk of split(data, cuts)) hasher.update(chunk)
+          expect(toHex(hasher.snapshot())).toBe(expected)
+          expect(toHex(crypto.digest(algorithm, data))).toBe(expected)
+          expect(expected.length).toBe(2 * hashLength(algorithm))
+        }
+      }),
+    runs(100),
+  )
+
+  it.effect.prop(
+    "snapshot() does not end the hash, and a clone runs on independently",
+    { algorithm: hashAlgorithm, prefix: bytes(300), rest: bytes(300), other: bytes(300) },
+    ({ algorithm, prefix, rest, other }) =>
+      Effect.gen(function* () {
+        for (const crypto of yield* bothLayers) {
+          const digest = (data: Uint8Array) => toHex(crypto.digest(algorithm, data))
+          const hasher = crypto.hasher(algorithm)
+          hasher.update(prefix)
+          expect(toHex(hasher.snapshot())).toBe(digest(prefix))
+          const clone = hasher.clone()
+          clone.update(other)
+          hasher.update(rest)
+          expect(toHex(hasher.snapshot())).toBe(digest(concat(prefix, rest)))
+          expect(toHex(hasher.snapshot())).toBe(digest(concat(prefix, rest)))
+          expect(toHex(clone.snapshot())).toBe(digest(concat(prefix, other)))
+          expect(clone.algorithm).toBe(algorithm)
+        }
+      }),
+    runs(100),
+  )
+})
+
+describe("HMAC and HKDF across layers", () => {
+  it.effect.prop(
+    "noble and node compute the same HMAC",
+    { algorithm: hashAlgorithm, key: bytes(200), data: bytes(500) },
+    ({ algorithm, key, data }) =>
+      Effect.gen(function* () {
+        const [noble, node] = yield* bothLayers
+        const mac = yield* noble!.hmac(algorithm, key, data)
+        expect(toHex(yield* node!.hmac(algorithm, key, data))).toBe(toHex(mac))
+        expect(mac.length).toBe(hashLength(algorithm))
+      }),
+    runs(100),
+  )
+
+  it.effect.prop(
+    "noble and node compute the same HKDF extract and expand",
+    {
+      algorithm: hashAlgorithm,
+      salt: bytes(80),
+      ikm: bytes(80),
+      info: bytes(80),
+      length: fc.integer({ min: 1, max: 255 * 48 }),
+    },
+    ({ algorithm, salt, ikm, info, length }) =>
+      Effect.gen(function* () {
+        const [noble, node] = yield* bothLayers
+        const prk = yield* noble!.hkdfExtract(algorithm, salt, ikm)
+        expect(toHex(yield* node!.hkdfExtract(algorithm, salt, ikm))).toBe(toHex(prk))
+        const size = Math.min(length, 255 * hashLength(algorithm))
+        const okm = yield* noble!.hkdfExpand(algorithm, prk, info, size)
+        expect(okm.length).toBe(size)
+        expect(toHex(yield* node!.hkdfExpand(algorithm, prk, info, size))).toBe(toHex(okm))
+      }),
+    runs(50),
+  )
+
+  it.effect.prop(
+    "both layers refuse HKDF outputs longer than 255 hash lengths with InvalidLength",
+    { algorithm: hashAlgorithm, excess: fc.integer({ min: 1, max: 10_000 }) },
+    ({ algorithm, excess }) =>
+      Effect.gen(function* () {
+        for (const crypto of yield* bothLayers) {
+          const prk = new Uint8Array(hashLength(algorithm))
+          const length = 255 * hashLength(algorithm) + excess
+          const refused = yield* Effect.flip(crypto.hkdfExpand(algorithm, prk, new Uint8Array(0), length))
+          expect(refused._tag).toBe("InvalidLength")
+        }
+      }),
+    runs(50),
+  )
+})
