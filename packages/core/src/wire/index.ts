@@ -1,0 +1,90 @@
+/**
+ * The TLS 1.3 wire format: records, handshake messages, extensions and alerts, with the
+ * bounded decoding that turns hostile bytes into a `DecodeError` carrying the alert to send.
+ *
+ * @since 0.1.0
+ */
+export { type Alert, decodeAlert, encodeAlert } from "./alert.js"
+export * from "./codes.js"
+export {
+  type Alpn,
+  type CertificateAuthorities,
+  type CertificateEntryExtension,
+  type CertificateRequestExtension,
+  type CertificateStatus,
+  type ClientHelloExtension,
+  type Cookie,
+  checkOffered,
+  decodeExtensions,
+  type EarlyData,
+  type EarlyDataMax,
+  type EncryptedExtensionsExtension,
+  type Extension,
+  type ExtensionContext,
+  type ExtensionIn,
+  encodeExtensions,
+  extensionType,
+  type HelloRetryRequestExtension,
+  type KeyShareClientHello,
+  type KeyShareEntry,
+  type KeyShareHelloRetryRequest,
+  type KeyShareServerHello,
+  type NewSessionTicketExtension,
+  type Padding,
+  type PostHandshakeAuth,
+  type PreSharedKeyClientHello,
+  type PreSharedKeyServerHello,
+  type PskIdentity,
+  type PskKeyExchangeModes,
+  pskBindersLength,
+  type RecordSizeLimit,
+  type SelectedVersion,
+  type ServerHelloExtension,
+  type ServerName,
+  type SignatureAlgorithms,
+  type SignatureAlgorithmsCert,
+  type StatusRequest,
+  type SupportedGroups,
+  type SupportedVersions,
+  type UnknownExtension,
+} from "./extensions.js"
+export {
+  type Certificate,
+  type CertificateEntry,
+  type CertificateRequest,
+  type CertificateVerify,
+  type ClientHello,
+  DEFAULT_MAX_CERTIFICATES,
+  decodeHandshake,
+  type EncryptedExtensions,
+  type EndOfEarlyData,
+  encodeHandshake,
+  type Finished,
+  type Handshake,
+  type HandshakeDecodeOptions,
+  type HelloRetryRequest,
+  handshakeType,
+  helloRetryRequestRandom,
+  type KeyUpdate,
+  type MessageHash,
+  type NewSessionTicket,
+  type ServerHello,
+} from "./handshake.js"
+export { DecodeError } from "./reader.js"
+export {
+  DEFAULT_MAX_HANDSHAKE_LENGTH,
+  HANDSHAKE_HEADER_LENGTH,
+  type HandshakeMessage,
+  HandshakeReassembler,
+} from "./reassembler.js"
+export {
+  Deframer,
+  decodeRecordHeader,
+  encodeRecordHeader,
+  MAX_CIPHERTEXT_LENGTH,
+  MAX_PLAINTEXT_LENGTH,
+  RECORD_HEADER_LENGTH,
+  type RecordHeader,
+  type RecordLimits,
+  type TlsRecord,
+} from "./record.js"

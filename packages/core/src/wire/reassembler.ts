@@ -1,0 +1,122 @@
+/**
+ * Joins the plaintext of handshake records into handshake messages (RFC 8446 section 5.1):
+ * a message may be split over many records and one record may hold many messages. Each
+ * message header's length is checked against the limit as soon as the header is visible,
+ * before its body is buffered.
+ *
+ * @since 0.1.0
+ */
+import { AlertDescription } from "./codes.js"
+import { DecodeError } from "./reader.js"
+
+/** Length of a handshake message header: msg_type (1), length (3). @since 0.1.0 */
+export const HANDSHAKE_HEADER_LENGTH = 4
+
+/** Default largest handshake message body we accept: 64 KiB. @since 0.1.0 */
+export const DEFAULT_MAX_HANDSHAKE_LENGTH = 65536
+
+/**
+ * A complete handshake message. `raw` (header and body, as hashed into the transcript) is
+ * the reassembler's own copy, so it and `body` (a view of it) stay valid for good.
+ *
+ * @since 0.1.0
+ */
+export interface HandshakeMessage {
+  readonly type: number
+  readonly body: Uint8Array
+  readonly raw: Uint8Array
+}
+
+/**
+ * Reassembles handshake messages. `push` the plaintext of each handshake record, then call
+ * `next` until it returns `undefined` (more needed) or a `DecodeError` (fatal; complete
+ * messages received before the fault are still returned first).
+ *
+ * @since 0.1.0
+ */
+export class HandshakeReassembler {
+  private buf = new Uint8Array(4096)
+  private start = 0
+  private end = 0
+  /** Offset of the next header not yet checked. */
+  private scan = 0
+  private error: DecodeError | undefined = undefined
+  private errorAt = 0
+
+  /** @param maxMessageLength largest accepted body length (default 64 KiB). */
+  constructor(private readonly maxMessageLength: number = DEFAULT_MAX_HANDSHAKE_LENGTH) {}
+
+  /**
+   * Bytes held that are not yet returned as messages. Must be 0 before a key change:
+   * handshake messages may not span one (RFC 8446 section 5.1).
+   */
+  get buffered(): number {
+    return this.end - this.start
+  }
+
+  /** Adds the plaintext of one handshake record (copied). */
+  push(fragment: Uint8Array): void {
+    if (this.error !== undefined) return
+    if (fragment.length === 0) {
+      this.fault(this.end, AlertDescription.unexpected_message, "zero-length handshake fragment")
+      return
+    }
+    this.makeRoom(fragment.length)
+    this.buf.set(fragment, this.end)
+    this.end += fragment.length
+    while (this.end - this.scan >= HANDSHAKE_HEADER_LENGTH) {
+      const length = this.lengthAt(this.scan)
+      if (length > this.maxMessageLength) {
+        this.fault(
+          this.scan,
+          AlertDescription.illegal_parameter,
+          `handshake message of ${length} bytes exceeds the limit of ${this.maxMessageLength}`,
+        )
+        return
+      }
+      this.scan += HANDSHAKE_HEADER_LENGTH + length
+    }
+  }
+
+  /** The next complete message, `undefined` when more bytes are needed, or the fatal error. */
+  next(): HandshakeMessage | DecodeError | undefined {
+    const at = this.start
+    const held = this.end - at
+    const complete =
+      held >= HANDSHAKE_HEADER_LENGTH &&
+      (this.error === undefined || at < this.errorAt) &&
+      held >= HANDSHAKE_HEADER_LENGTH + this.lengthAt(at)
+    if (!complete) return this.error
+    const raw = this.buf.slice(at, at + HANDSHAKE_HEADER_LENGTH + this.lengthAt(at))
+    this.start = at + raw.length
+    return { type: raw[0]!, body: raw.subarray(HANDSHAKE_HEADER_LENGTH), raw }
+  }
+
+  private lengthAt(at: number): number {
+    return (this.buf[at + 1]! << 16) | (this.buf[at + 2]! << 8) | this.buf[at + 3]!
+  }
+
+  /** Records the fatal error; messages that end before offset `at` are still returned. */
+  private fault(at: number, alert: number, detail: string): void {
+    this.errorAt = at
+    this.error = new DecodeError({ alert, detail })
+  }
+
+  /** Moves held bytes to the front (returned messages are copies) and grows if needed. */
+  private makeRoom(n: number): void {
+    const held = this.end - this.start
+    if (this.start > 0) {
+      this.buf.copyWithin(0, this.start, this.end)
+      this.scan -= this.start
+      this.start = 0
+      this.end = held
+    }
+    if (held + n > this.buf.length) {
+      let size = this.buf.length * 2
+      while (size < held + n) size *= 2
+      const grown = new Uint8Array(size)
+      grown.set(this.buf.subarray(0, held))
+      this.buf = grown
+    }
+  }
+}
