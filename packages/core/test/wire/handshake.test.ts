@@ -43,9 +43,11 @@ describe("handshake messages", () => {
     ([message, cut]) => {
       const raw = encodeHandshake(message)
       const body = raw.subarray(4)
-      expect(errorOf(decodeHandshake(raw[0]!, body.subarray(0, cut % body.length))).alert).toBe(
-        AlertDescription.decode_error,
-      )
+      const at = cut % body.length
+      // A ServerHello cut just before its extensions block is a well-formed TLS 1.2 ServerHello
+      // (the state machine answers protocol_version); every other cut must fail.
+      if (message._tag === "ServerHello" && at === 2 + 32 + 1 + message.legacySessionIdEcho.length + 2 + 1) return
+      expect(errorOf(decodeHandshake(raw[0]!, body.subarray(0, at))).alert).toBe(AlertDescription.decode_error)
     },
   )
 

@@ -1,0 +1,263 @@
+/**
+ * The memory "BIO": the client state machine plus its byte buffers, with the moves of
+ * SSL_connect(3) over a memory BIO. The caller `feed`s bytes from the peer and `drain`s
+ * bytes for it; `connect` succeeds once the handshake is done, or fails with `WantRead`
+ * (feed me), `WantWrite` (drain me: the bounded output buffer is full), `CleanShutdown`
+ * (close_notify before the handshake completed) or `Fatal`. A retry loop is
+ * feed/drain + `Effect.retry({ while: isWant })`, never a spin.
+ *
+ * @since 0.1.0
+ */
+import { concatBytes, type TlsCrypto } from "@effect-tls/crypto"
+import { Effect, Option } from "effect"
+import { CleanShutdown, type ConnectError, Fatal, FatalReason, WantRead, WantWrite } from "../errors.js"
+import { alertFor, exportKeyingMaterial, start, step } from "../handshake/client.js"
+import type { ClientConfig } from "../handshake/config.js"
+import type { SessionInfo } from "../handshake/session.js"
+import { type ClientState, Input, type Output } from "../handshake/state.js"
+import type { CertificateVerifier } from "../handshake/verifier.js"
+import { KeyLog, keyLogLine } from "./keyLog.js"
+import { SessionStore } from "./sessionStore.js"
+
+/** What the engine's handshake needs. @since 0.1.0 */
+export type EngineRequirements = TlsCrypto | CertificateVerifier
+
+/** Options of an engine. @since 0.1.0 */
+export interface EngineOptions {
+  readonly config: ClientConfig
+  /** `WantWrite` once this many bytes wait to be drained (default 256 KiB). */
+  readonly maxPendingOutput?: number
+}
+
+/** A TLS client over memory buffers. @since 0.1.0 */
+export interface TlsEngine {
+  /** Gives the engine bytes received from the peer (copied). */
+  readonly feed: (bytes: Uint8Array) => Effect.Effect<void>
+  /** Takes every byte waiting to be sent to the peer. */
+  readonly drain: Effect.Effect<Uint8Array>
+  /** How many bytes wait to be sent. */
+  readonly pendingOutput: Effect.Effect<number>
+  /** Runs the handshake as far as the bytes fed so far allow (SSL_connect). */
+  readonly connect: Effect.Effect<SessionInfo, ConnectError, EngineRequirements>
+  /** Encrypts application data into the output buffer (SSL_write). */
+  readonly write: (data: Uint8Array) => Effect.Effect<void, WantWrite | Fatal, EngineRequirements>
+  /**
+   * The next application data from the peer (SSL_read): `None` once the peer sent
+   * close_notify; `WantRead` when more bytes must be fed first.
+   */
+  readonly read: Effect.Effect<Option.Option<Uint8Array>, WantRead | Fatal, EngineRequirements>
+  /**
+   * Sends close_notify (SSL_shutdown) and tells whether the peer's close_notify has
+   * arrived already.
+   */
+  readonly shutdown: Effect.Effect<boolean, Fatal, EngineRequirements>
+  /** Updates our traffic keys (KeyUpdate), asking the peer to update too when `requestPeer`. */
+  readonly keyUpdate: (requestPeer: boolean) => Effect.Effect<void, WantWrite | Fatal, EngineRequirements>
+  /** Exported keying material (RFC 8446 section 7.5). */
+  readonly exportKeyingMaterial: (
+    label: string,
+    context: Uint8Array,
+    length: number,
+  ) => Effect.Effect<Uint8Array, Fatal, TlsCrypto>
+  /** The session facts once established. */
+  readonly session: Effect.Effect<Option.Option<SessionInfo>>
+}
+
+const defaultMaxPendingOutput = 256 * 1024
+
+/**
+ * A new engine for `config`. Nothing is sent until the first `connect`.
+ *
+ * @since 0.1.0
+ */
+export const makeEngine = (options: EngineOptions): Effect.Effect<TlsEngine> =>
+  Effect.gen(function* () {
+    const maxPending = options.maxPendingOutput ?? defaultMaxPendingOutput
+    const lock = yield* Effect.makeSemaphore(1)
+    let state: ClientState | undefined
+    let failure: Fatal | CleanShutdown | undefined
+    let session: SessionInfo | undefined
+    let peerClosed = false
+    let input: Array<Uint8Array> = []
+    let output: Array<Uint8Array> = []
+    let pending = 0
+    const plaintext: Array<Uint8Array> = []
+
+    const emitAll = (outputs: ReadonlyArray<Output>) =>
+      Effect.forEach(
+        outputs,
+        (out): Effect.Effect<void> => {
+          switch (out._tag) {
+            case "Send":
+              output.push(out.bytes)
+              pending += out.bytes.length
+              return Effect.void
+            case "Established":
+              session = out.session
+              return Effect.void
+            case "ApplicationData":
+              plaintext.push(out.data)
+              return Effect.void
+            case "PeerClosed":
+              peerClosed = true
+              return Effect.void
+            case "KeyLog":
+              return Effect.serviceOption(KeyLog).pipe(
+                Effect.flatMap(
+                  Option.match({
+                    onNone: () => Effect.void,
+                    onSome: (keyLog) => keyLog.log(keyLogLine(out.label, out.clientRandom, out.secret)),
+                  }),
+                ),
+              )
+            case "SessionTicket":
+              return Effect.serviceOption(SessionStore).pipe(
+                Effect.flatMap(
+                  Option.match({
+                    onNone: () => Effect.void,
+                    onSome: (store) =>
+                      store.store({
+                        serverName: options.config.serverName,
+                        ticket: out.ticket,
+                        psk: out.psk,
+                        suite: out.suite,
+                      }),
+                  }),
+                ),
+              )
+          }
+        },
+        { discard: true },
+      )
+
+    /** Runs one step; a failure sends its alert, and sticks. */
+    const run = (current: ClientState, event: Input) =>
+      step(current, event).pipe(
+        Effect.flatMap(([next, outputs]) => {
+          state = next
+          return emitAll(outputs)
+        }),
+        Effect.tapError((error) =>
+          Effect.flatMap(alertFor(current, error), (alert) =>
+            Effect.sync(() => {
+              failure = error
+              if (alert !== undefined) {
+                output.push(alert)
+                pending += alert.length
+              }
+            }),
+          ),
+        ),
+      )
+
+    const started = Effect.suspend(() => {
+      if (state !== undefined) return Effect.succeed(state)
+      return start(options.config).pipe(
+        Effect.tap(([first, outputs]) => {
+          state = first
+          return emitAll(outputs)
+        }),
+        Effect.map(([first]) => first),
+        Effect.tapError((error) => Effect.sync(() => (failure = error))),
+      )
+    })
+
+    /** Feeds what was fed since the last step to the state machine. */
+    const processInput = (current: ClientState) =>
+      Effect.suspend(() => {
+        if (input.length === 0) return Effect.void
+        const bytes = input.length === 1 ? input[0]! : concatBytes(...input)
+        input = []
+        return run(current, Input.Received({ bytes }))
+      })
+
+    const sticky = Effect.suspend(() => (failure === undefined ? Effect.void : Effect.fail(failure)))
+
+    const notEstablished = () =>
+      new Fatal({ reason: FatalReason.Config({ detail: "the handshake has not completed" }) })
+
+    const connect: TlsEngine["connect"] = lock.withPermits(1)(
+      Effect.gen(function* () {
+        yield* sticky
+        if (session !== undefined) return session
+        if (pending >= maxPending) return yield* new WantWrite({ pending })
+        const current = yield* started
+        yield* processInput(current)
+        if (session !== undefined) return session
+        if (peerClosed) {
+          failure = new CleanShutdown()
+          return yield* failure
+        }
+        if (pending >= maxPending) return yield* new WantWrite({ pending })
+        return yield* new WantRead()
+      }),
+    )
+
+    const established = Effect.suspend(() =>
+      failure !== undefined
+        ? Effect.fail(failure instanceof Fatal ? failure : notEstablished())
+        : state === undefined || session === undefined
+          ? Effect.fail(notEstablished())
+          : Effect.succeed(state),
+    )
+
+    const write: TlsEngine["write"] = (data) =>
+      lock.withPermits(1)(
+        Effect.gen(function* () {
+          const current = yield* established
+          if (pending >= maxPending) return yield* new WantWrite({ pending })
+          yield* run(current, Input.Write({ data }))
+        }),
+      )
+
+    const read: TlsEngine["read"] = lock.withPermits(1)(
+      Effect.gen(function* () {
+        const current = yield* established
+        if (plaintext.length === 0) yield* processInput(current)
+        const next = plaintext.shift()
+        if (next !== undefined) return Option.some(next)
+        if (peerClosed) return Option.none()
+        return yield* new WantRead()
+      }),
+    )
+
+    const shutdown: TlsEngine["shutdown"] = lock.withPermits(1)(
+      Effect.gen(function* () {
+        if (state === undefined) return peerClosed
+        if (failure instanceof Fatal) return yield* failure
+        yield* run(state, Input.Close())
+        return peerClosed
+      }),
+    )
+
+    const keyUpdate: TlsEngine["keyUpdate"] = (requestPeer) =>
+      lock.withPermits(1)(
+        Effect.gen(function* () {
+          const current = yield* established
+          if (pending >= maxPending) return yield* new WantWrite({ pending })
+          yield* run(current, Input.UpdateKeys({ requestPeer }))
+        }),
+      )
+
+    return {
+      feed: (bytes) =>
+        Effect.sync(() => {
+          if (bytes.length > 0) input.push(bytes.slice())
+        }),
+      drain: Effect.sync(() => {
+        const out = output.length === 1 ? output[0]! : concatBytes(...output)
+        output = []
+        pending = 0
+        return out
+      }),
+      pendingOutput: Effect.sync(() => pending),
+      connect,
+      write,
+      read,
+      shutdown,
+      keyUpdate,
+      exportKeyingMaterial: (label, context, length) =>
+        Effect.flatMap(established, (current) => exportKeyingMaterial(current, label, context, length)),
+      session: Effect.sync(() => Option.fromNullable(session)),
+    }
+  })

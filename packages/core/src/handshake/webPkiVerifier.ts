@@ -1,0 +1,37 @@
+/**
+ * The certificate verifier that authenticates the server: path building to the given
+ * trust anchors, the RFC 5280 / CA/Browser Forum checks and hostname or IP matching
+ * (see `x509/`), with time from Effect's `Clock`.
+ *
+ * @since 0.1.0
+ */
+import { Effect, Layer } from "effect"
+import { serverIdentityFromString } from "../x509/hostname.js"
+import type { TrustAnchor } from "../x509/path.js"
+import type { VerificationPolicy } from "../x509/policy.js"
+import { verifyServerChain } from "../x509/verify.js"
+import { CertificateVerifier } from "./verifier.js"
+
+/**
+ * A verifier layer over `anchors`. Without a server identity only the path is verified;
+ * the transport always passes one.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const webPkiVerifier = (
+  anchors: ReadonlyArray<TrustAnchor>,
+  policy?: Partial<VerificationPolicy>,
+): Layer.Layer<CertificateVerifier> =>
+  Layer.succeed(CertificateVerifier, {
+    verify: ({ chain, serverIdentity }) =>
+      Effect.as(
+        verifyServerChain({
+          chain,
+          anchors,
+          serverName: serverIdentity === undefined ? undefined : serverIdentityFromString(serverIdentity),
+          policy,
+        }),
+        { verified: true },
+      ),
+  })

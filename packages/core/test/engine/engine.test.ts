@@ -1,0 +1,56 @@
+/**
+ * The memory engine against a real node:tls server running over an in-memory stream: the
+ * bytes are moved by the test, the handshake is driven only by `Effect.retry` on Want*.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { NobleCrypto } from "@effect-tls/crypto"
+import { Effect, Layer, Option } from "effect"
+import { makeEngine, type TlsEngine } from "../../src/engine/Engine.js"
+import { isWant } from "../../src/errors.js"
+import { defaultConfig } from "../../src/handshake/config.js"
+import { InsecureAcceptAnyCertificate } from "../../src/handshake/verifier.js"
+import { type MemoryServer, memoryServer } from "./memoryPeer.js"
+
+const layer = Layer.merge(NobleCrypto, InsecureAcceptAnyCertificate)
+
+/** One move of the caller: drain our output to the server, then feed what it answered. */
+const pump = (engine: TlsEngine, server: MemoryServer) =>
+  Effect.gen(function* () {
+    const out = yield* engine.drain
+    const answered = Effect.promise(() => server.settled())
+    if (out.length > 0) server.deliver(out)
+    yield* answered
+    yield* engine.feed(server.takeOutput())
+  })
+
+describe("memory engine against node:tls over memory", () => {
+  it.effect("handshake by Effect.retry on Want*, then data both ways and close_notify", () =>
+    Effect.gen(function* () {
+      const server = memoryServer()
+      const received: Array<Buffer> = []
+      server.socket.on("data", (d: Buffer) => {
+        received.push(d)
+        server.socket.write(Buffer.concat([Buffer.from("echo:"), d]))
+      })
+      const engine = yield* makeEngine({ config: defaultConfig("localhost") })
+      const session = yield* engine.connect.pipe(
+        Effect.tapError((e) => (isWant(e) ? pump(engine, server) : Effect.void)),
+        Effect.retry({ while: isWant, times: 20 }),
+      )
+      expect(session.version).toBe("TLSv1.3")
+      expect(session.cipherSuite).toBe("TLS_AES_128_GCM_SHA256")
+      yield* engine.write(new TextEncoder().encode("hello"))
+      const reply = yield* engine.read.pipe(
+        Effect.tapError((e) => (isWant(e) ? pump(engine, server) : Effect.void)),
+        Effect.retry({ while: isWant, times: 20 }),
+      )
+      expect(Buffer.concat(received).toString()).toBe("hello")
+      expect(new TextDecoder().decode(Option.getOrThrow(reply))).toBe("echo:hello")
+      const serverExporter = server.socket.exportKeyingMaterial(32, "EXPORTER-Channel-Binding", Buffer.alloc(0))
+      const ours = yield* engine.exportKeyingMaterial("EXPORTER-Channel-Binding", new Uint8Array(0), 32)
+      expect(Buffer.from(ours).toString("hex")).toBe(serverExporter.toString("hex"))
+      const peerClosedFirst = yield* engine.shutdown
+      expect(peerClosedFirst).toBe(false)
+    }).pipe(Effect.provide(layer)),
+  )
+})

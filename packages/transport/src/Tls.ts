@@ -1,0 +1,154 @@
+/**
+ * `connect`: SSL_connect as an Effect in stream mode. The memory engine plus a pump over a
+ * platform `Socket` (or any byte transport), scoped: closing the scope sends close_notify
+ * and closes the transport. The fiber suspends on I/O, so `WantRead`/`WantWrite` never
+ * escape; failures are `CleanShutdown` or `Fatal`.
+ *
+ * @since 0.1.0
+ */
+import type * as Socket from "@effect/platform/Socket"
+import {
+  CertificateVerifier,
+  type CleanShutdown,
+  type EngineRequirements,
+  Fatal,
+  FatalReason,
+  makeEngine,
+} from "@effect-tls/core"
+import { NobleCrypto, TlsCrypto } from "@effect-tls/crypto"
+import { Context, Deferred, Duration, Effect, Mailbox, Option, type Scope } from "effect"
+import { clientCertificateFor } from "./clientCertificate.js"
+import { decodeOptions, resolveConfig, type TlsOptionsInput } from "./Options.js"
+import { makePump, type Wire } from "./pump.js"
+import { makeConnection, type TlsConnection } from "./TlsConnection.js"
+import { type VerifyHook, verifierFor } from "./trust.js"
+
+/** What `connect` takes besides the Schema-validated options. @since 0.1.0 */
+export interface ConnectExtras {
+  /** Checks after the built-in certificate verification (e.g. key pinning). */
+  readonly verifyHook?: VerifyHook
+  /** STARTTLS: bytes already read from the transport that belong to TLS. */
+  readonly initialData?: Uint8Array
+}
+
+const defaultHandshakeTimeout = Duration.seconds(30)
+
+/** How long closing the scope waits for close_notify to be written. */
+const closeTimeout = Duration.seconds(2)
+
+/** The innermost message of a transport error (a SocketError wraps the Node error). */
+const describe = (cause: unknown): string => {
+  let current = cause
+  while (current instanceof Error && current.cause !== undefined) current = current.cause
+  if (typeof current === "object" && current !== null && "cause" in current && (current as { cause: unknown }).cause) {
+    current = (current as { cause: unknown }).cause
+  }
+  return current instanceof Error ? current.message : String(current)
+}
+
+const ioError = (detail: string) => (cause: unknown) =>
+  new Fatal({ reason: FatalReason.Io({ detail: `${detail}: ${describe(cause)}`, cause }) })
+
+/** The crypto service in context, else the noble default. */
+const cryptoService = Effect.flatMap(
+  Effect.serviceOption(TlsCrypto),
+  Option.match({ onNone: () => Effect.provide(TlsCrypto, NobleCrypto), onSome: Effect.succeed }),
+)
+
+/**
+ * TLS over any byte transport (the STARTTLS entry point: pass bytes already read as
+ * `initialData`).
+ *
+ * @since 0.1.0
+ */
+export const connectWire = (
+  wire: Wire,
+  options: TlsOptionsInput,
+  extras: ConnectExtras = {},
+): Effect.Effect<TlsConnection, CleanShutdown | Fatal, Scope.Scope> =>
+  Effect.gen(function* () {
+    const validated = yield* decodeOptions(options)
+    const crypto = yield* cryptoService
+    const config = {
+      ...(yield* resolveConfig(validated)),
+      clientCertificate: yield* clientCertificateFor(validated, crypto),
+    }
+    const verifier = yield* Effect.provideService(verifierFor(validated, extras.verifyHook), TlsCrypto, crypto)
+    const context = Context.make(TlsCrypto, crypto).pipe(
+      Context.add(CertificateVerifier, verifier),
+      Context.merge(yield* Effect.context<never>()),
+    ) as Context.Context<EngineRequirements>
+    const maxPendingOutput = validated.limits?.maxPendingOutput
+    const engine = yield* makeEngine(maxPendingOutput === undefined ? { config } : { config, maxPendingOutput })
+    if (extras.initialData !== undefined) yield* engine.feed(extras.initialData)
+    const pump = yield* makePump(engine, wire)
+    const timeout =
+      validated.handshakeTimeoutMs === undefined
+        ? defaultHandshakeTimeout
+        : Duration.millis(validated.handshakeTimeoutMs)
+    const session = yield* pump.drive(engine.connect).pipe(
+      Effect.provide(context),
+      Effect.timeoutFail({
+        duration: timeout,
+        onTimeout: () =>
+          new Fatal({
+            reason: FatalReason.Timeout({ detail: `handshake not complete after ${Duration.format(timeout)}` }),
+          }),
+      }),
+      Effect.tap((s) =>
+        Effect.annotateCurrentSpan({
+          "tls.version": s.version,
+          "tls.cipher_suite": s.cipherSuite,
+          "tls.group": s.group,
+          "tls.alpn": s.alpn ?? "",
+          "tls.resumed": s.resumed,
+          "tls.hello_retry_request": s.helloRetryRequest,
+        }),
+      ),
+      Effect.tapError((error) => Effect.annotateCurrentSpan("tls.error", error.message)),
+      Effect.withSpan("tls.connect", { attributes: { "tls.server_name": config.serverIdentity ?? "" } }),
+    )
+    const connection = yield* makeConnection(pump, session, context)
+    yield* Effect.addFinalizer(() => Effect.ignore(Effect.timeout(connection.shutdown, closeTimeout)))
+    return connection
+  })
+
+/**
+ * TLS over a platform `Socket`. The socket is run once here (a `NodeSocket` opens its TCP
+ * connection on `run`); the result is itself a `Socket`.
+ *
+ * @since 0.1.0
+ */
+export const connect = (
+  socket: Socket.Socket,
+  options: TlsOptionsInput,
+  extras: ConnectExtras = {},
+): Effect.Effect<TlsConnection, CleanShutdown | Fatal, Scope.Scope> =>
+  Effect.gen(function* () {
+    const incoming = yield* Mailbox.make<Uint8Array, Socket.SocketError>()
+    const opened = yield* Deferred.make<void, Socket.SocketError>()
+    const ended = yield* Deferred.make<void>()
+    yield* socket
+      .run((chunk) => void incoming.unsafeOffer(chunk), { onOpen: Deferred.succeed(opened, undefined) })
+      .pipe(
+        Effect.exit,
+        Effect.flatMap((exit) =>
+          Effect.all([Deferred.done(opened, exit), incoming.done(exit), Deferred.succeed(ended, undefined)]),
+        ),
+        Effect.forkScoped,
+      )
+    yield* Effect.mapError(Deferred.await(opened), ioError("opening the transport failed"))
+    const write = yield* socket.writer
+    // A platform socket's write waits for a running `run`: once the socket is gone, fail instead of waiting.
+    const gone = Effect.zipRight(Deferred.await(ended), Effect.fail(new Error("the transport is closed")))
+    const wire: Wire = {
+      read: incoming.take.pipe(
+        Effect.map(Option.some),
+        Effect.catchTag("NoSuchElementException", () => Effect.succeed(Option.none())),
+        Effect.mapError(ioError("reading from the transport failed")),
+      ),
+      write: (bytes) =>
+        Effect.mapError(Effect.raceFirst(write(bytes), gone), ioError("writing to the transport failed")),
+    }
+    return yield* connectWire(wire, options, extras)
+  })

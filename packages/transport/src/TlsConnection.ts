@@ -1,0 +1,92 @@
+/**
+ * An established TLS connection: the session facts, Effects typed with `Fatal` for callers
+ * who want them, and the platform `Socket` interface, so any code that consumes a Socket
+ * works over TLS (its `SocketError`s carry the `Fatal` as `cause`).
+ *
+ * @since 0.1.0
+ */
+import * as Socket from "@effect/platform/Socket"
+import type { EngineRequirements, Fatal, SessionInfo } from "@effect-tls/core"
+import { type Context, Effect, Option } from "effect"
+import type { Pump } from "./pump.js"
+
+/** RFC 9266: the label of the tls-exporter channel binding. @since 0.1.0 */
+export const channelBindingLabel = "EXPORTER-Channel-Binding"
+
+/** An established TLS connection. @since 0.1.0 */
+export interface TlsConnection extends Socket.Socket {
+  /** What was negotiated and verified. */
+  readonly session: SessionInfo
+  /** The next application data; `None` after the peer's close_notify. */
+  readonly read: Effect.Effect<Option.Option<Uint8Array>, Fatal>
+  /** Sends application data. */
+  readonly write: (data: Uint8Array) => Effect.Effect<void, Fatal>
+  /** Sends close_notify; the transport is closed with the connection's scope. */
+  readonly shutdown: Effect.Effect<void, Fatal>
+  /** Sends a KeyUpdate (RFC 8446 section 4.6.3). */
+  readonly keyUpdate: (requestPeer: boolean) => Effect.Effect<void, Fatal>
+  /** Exported keying material (RFC 8446 section 7.5). */
+  readonly exportKeyingMaterial: (
+    label: string,
+    context: Uint8Array,
+    length: number,
+  ) => Effect.Effect<Uint8Array, Fatal>
+  /** The RFC 9266 tls-exporter channel binding (32 bytes), e.g. for SCRAM-SHA-256-PLUS. */
+  readonly channelBinding: Effect.Effect<Uint8Array, Fatal>
+}
+
+const encoder = new TextEncoder()
+
+const socketError = (reason: "Read" | "Write") => (cause: Fatal) => new Socket.SocketGenericError({ reason, cause })
+
+/**
+ * The connection over a pump whose engine has completed the handshake. Operations run with
+ * the services captured at connect time.
+ *
+ * @since 0.1.0
+ */
+export const makeConnection = (
+  pump: Pump,
+  session: SessionInfo,
+  context: Context.Context<EngineRequirements>,
+): Effect.Effect<TlsConnection> =>
+  Effect.map(Effect.makeSemaphore(1), (readLock) => {
+    const { engine } = pump
+    const provide = <A, E>(effect: Effect.Effect<A, E, EngineRequirements>) => Effect.provide(effect, context)
+    const read = readLock.withPermits(1)(provide(pump.drive(engine.read)))
+    const write = (data: Uint8Array) => provide(pump.drive(engine.write(data)))
+    const shutdown = provide(Effect.asVoid(pump.drive(engine.shutdown)))
+    const exportKeyingMaterial = (label: string, context: Uint8Array, length: number) =>
+      provide(engine.exportKeyingMaterial(label, context, length))
+
+    const run: Socket.Socket["run"] = (handler, options) =>
+      Effect.gen(function* () {
+        if (options?.onOpen) yield* options.onOpen
+        for (;;) {
+          const next = yield* Effect.mapError(read, socketError("Read"))
+          if (Option.isNone(next)) return
+          const handled = handler(next.value)
+          if (Effect.isEffect(handled)) yield* handled
+        }
+      })
+
+    const writeChunk = (chunk: Uint8Array | string | Socket.CloseEvent) =>
+      Effect.mapError(
+        Socket.isCloseEvent(chunk) ? shutdown : write(typeof chunk === "string" ? encoder.encode(chunk) : chunk),
+        socketError("Write"),
+      )
+
+    return {
+      [Socket.TypeId]: Socket.TypeId,
+      run,
+      runRaw: run,
+      writer: Effect.acquireRelease(Effect.succeed(writeChunk), () => Effect.ignore(shutdown)),
+      session,
+      read,
+      write,
+      shutdown,
+      keyUpdate: (requestPeer) => provide(pump.drive(engine.keyUpdate(requestPeer))),
+      exportKeyingMaterial,
+      channelBinding: exportKeyingMaterial(channelBindingLabel, new Uint8Array(0), 32),
+    }
+  })

@@ -1,0 +1,54 @@
+/**
+ * Stream mode = memory mode + a pump. On any `Want*` the pump first drains the engine's
+ * output to the transport (the ClientHello is waiting there when the first `WantRead`
+ * comes), then, on `WantRead`, reads from the transport and feeds the engine; then the
+ * operation is retried. One state machine serves both modes.
+ *
+ * @since 0.1.0
+ */
+import { Fatal, FatalReason, isWant, type TlsEngine, type WantRead, type WantWrite } from "@effect-tls/core"
+import { Effect, Option } from "effect"
+
+/** A byte transport under TLS: reads return `None` at end of stream. @since 0.1.0 */
+export interface Wire {
+  readonly read: Effect.Effect<Option.Option<Uint8Array>, Fatal>
+  readonly write: (bytes: Uint8Array) => Effect.Effect<void, Fatal>
+}
+
+/** The engine and its wire, with a lock that keeps drained output in order on the wire. @since 0.1.0 */
+export interface Pump {
+  readonly engine: TlsEngine
+  readonly wire: Wire
+  /** Sends everything the engine has produced. */
+  readonly flush: Effect.Effect<void, Fatal>
+  /** Runs `operation` until it stops asking for I/O, moving bytes as it asks. */
+  readonly drive: <A, E, R>(operation: Effect.Effect<A, E | WantRead | WantWrite, R>) => Effect.Effect<A, E | Fatal, R>
+}
+
+/** The pump over an engine and a wire. @since 0.1.0 */
+export const makePump = (engine: TlsEngine, wire: Wire): Effect.Effect<Pump> =>
+  Effect.map(Effect.makeSemaphore(1), (sendLock) => {
+    const flush = sendLock.withPermits(1)(
+      Effect.flatMap(engine.drain, (bytes) => (bytes.length === 0 ? Effect.void : wire.write(bytes))),
+    )
+    const receive = Effect.flatMap(
+      wire.read,
+      Option.match({
+        onNone: () =>
+          Effect.fail(
+            new Fatal({ reason: FatalReason.UnexpectedEof({ detail: "the transport closed without close_notify" }) }),
+          ),
+        onSome: engine.feed,
+      }),
+    )
+    const onWant = (error: WantRead | WantWrite) =>
+      error._tag === "WantRead" ? Effect.zipRight(flush, receive) : flush
+    const drive = <A, E, R>(operation: Effect.Effect<A, E | WantRead | WantWrite, R>) =>
+      operation.pipe(
+        Effect.catchIf(isWant, (error) => Effect.zipRight(onWant(error), Effect.fail(error))),
+        Effect.retry({ while: isWant }),
+        // Send what the operation produced (our Finished, a record, an alert) before returning or failing.
+        Effect.tapBoth({ onFailure: () => Effect.ignore(flush), onSuccess: () => flush }),
+      ) as Effect.Effect<A, E | Fatal, R>
+    return { engine, wire, flush, drive }
+  })
