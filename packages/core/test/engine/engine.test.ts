@@ -54,3 +54,58 @@ describe("memory engine against node:tls over memory", () => {
     }).pipe(Effect.provide(layer)),
   )
 })
+
+describe("memory engine: Want*, CleanShutdown and sticky failures", () => {
+  it.effect("WantWrite while the bounded output buffer is full, WantRead once drained", () =>
+    Effect.gen(function* () {
+      const engine = yield* makeEngine({ config: defaultConfig("localhost"), maxPendingOutput: 100 })
+      const first = yield* Effect.flip(engine.connect)
+      expect(first._tag).toBe("WantWrite")
+      expect(yield* engine.pendingOutput).toBeGreaterThan(100)
+      const again = yield* Effect.flip(engine.connect)
+      expect(again._tag).toBe("WantWrite")
+      const hello = yield* engine.drain
+      expect(hello[0]).toBe(22)
+      expect((yield* Effect.flip(engine.connect))._tag).toBe("WantRead")
+    }).pipe(Effect.provide(layer)),
+  )
+
+  it.effect("a close_notify from the server mid-handshake is CleanShutdown, and stays so", () =>
+    Effect.gen(function* () {
+      const engine = yield* makeEngine({ config: defaultConfig("localhost") })
+      expect((yield* Effect.flip(engine.connect))._tag).toBe("WantRead")
+      yield* engine.drain
+      // user_canceled (warning) then close_notify (warning), as plaintext alert records.
+      yield* engine.feed(Uint8Array.of(21, 3, 3, 0, 2, 1, 90, 21, 3, 3, 0, 2, 1, 0))
+      expect((yield* Effect.flip(engine.connect))._tag).toBe("CleanShutdown")
+      expect((yield* Effect.flip(engine.connect))._tag).toBe("CleanShutdown")
+    }).pipe(Effect.provide(layer)),
+  )
+
+  it.effect("a fatal alert from the server is Fatal AlertReceived, and no alert is sent back", () =>
+    Effect.gen(function* () {
+      const engine = yield* makeEngine({ config: defaultConfig("localhost") })
+      yield* Effect.flip(engine.connect)
+      yield* engine.drain
+      yield* engine.feed(Uint8Array.of(21, 3, 3, 0, 2, 2, 40))
+      const failure = yield* Effect.flip(engine.connect)
+      expect(failure._tag).toBe("Fatal")
+      if (failure._tag === "Fatal") expect(failure.reason).toMatchObject({ _tag: "AlertReceived", description: "handshake_failure" })
+      expect((yield* engine.drain).length).toBe(0)
+    }).pipe(Effect.provide(layer)),
+  )
+
+  it.effect("garbage from the server is Fatal, and the alert we send waits in the output", () =>
+    Effect.gen(function* () {
+      const engine = yield* makeEngine({ config: defaultConfig("localhost") })
+      yield* Effect.flip(engine.connect)
+      yield* engine.drain
+      yield* engine.feed(new TextEncoder().encode("HTTP/1.1 400 Bad Request\r\n\r\n"))
+      const failure = yield* Effect.flip(engine.connect)
+      expect(failure._tag).toBe("Fatal")
+      if (failure._tag === "Fatal") expect(failure.reason).toMatchObject({ _tag: "AlertSent", description: "unexpected_message" })
+      expect(Array.from(yield* engine.drain)).toEqual([21, 3, 3, 0, 2, 2, 10])
+      expect((yield* Effect.flip(engine.write(new Uint8Array(1))))._tag).toBe("Fatal")
+    }).pipe(Effect.provide(layer)),
+  )
+})
