@@ -6,8 +6,8 @@
  * @since 0.1.0
  */
 import * as Socket from "@effect/platform/Socket"
-import type { EngineRequirements, Fatal, SessionInfo } from "@effect-tls/core"
-import { type Context, Effect, Option } from "effect"
+import { type EngineRequirements, type Fatal, type SessionInfo, X509 } from "@effect-tls/core"
+import { type Context, Effect, Either, Option } from "effect"
 import type { Pump } from "./pump.js"
 
 /** RFC 9266: the label of the tls-exporter channel binding. @since 0.1.0 */
@@ -17,6 +17,8 @@ export const channelBindingLabel = "EXPORTER-Channel-Binding"
 export interface TlsConnection extends Socket.Socket {
   /** What was negotiated and verified. */
   readonly session: SessionInfo
+  /** The server's certificates, parsed (leaf first; ones that do not parse are left out). */
+  readonly peerCertificates: ReadonlyArray<X509.Certificate>
   /** The next application data; `None` after the peer's close_notify. */
   readonly read: Effect.Effect<Option.Option<Uint8Array>, Fatal>
   /** Sends application data. */
@@ -82,6 +84,10 @@ export const makeConnection = (
       runRaw: run,
       writer: Effect.acquireRelease(Effect.succeed(writeChunk), () => Effect.ignore(shutdown)),
       session,
+      peerCertificates: session.peerCertificates.flatMap((der) => {
+        const parsed = X509.parseCertificate(der)
+        return Either.isRight(parsed) ? [parsed.right] : []
+      }),
       read,
       write,
       shutdown,

@@ -59,7 +59,9 @@ export const readGeneralName = (reader: DerReader): GeneralName => {
     case contextTag(0, true): {
       const other = new DerReader(element.value)
       const typeId = other.oid()
-      other.explicit(0).element()
+      const value = other.explicit(0)
+      value.element()
+      value.end()
       other.end()
       return { _tag: "OtherName", typeId, der: element.raw }
     }
