@@ -8,7 +8,9 @@ export const httpsGet = (host: string, port: number, path: string, options: { re
   Effect.scoped(
     Effect.gen(function* () {
       const connection = yield* NodeTls.connect({ host, port, alpn: ["http/1.1"], ...options })
-      yield* connection.write(new TextEncoder().encode(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`))
+      yield* connection.write(
+        new TextEncoder().encode(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`),
+      )
       let response = ""
       const decoder = new TextDecoder()
       for (;;) {

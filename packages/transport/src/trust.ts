@@ -53,6 +53,26 @@ const anchorsFromPem = (pems: ReadonlyArray<string>): Either.Either<ReadonlyArra
   return anchors.length === 0 ? Either.left(configError("no usable trust anchor")) : Either.right(anchors)
 }
 
+// Parsing ~150 system roots per connection would cost more than the handshake: anchors are
+// kept per PEM list (the system roots are one constant array) and per `ca` string.
+const byList = new WeakMap<ReadonlyArray<string>, Either.Either<ReadonlyArray<X509.TrustAnchor>, Fatal>>()
+const byCa = new Map<string, Either.Either<ReadonlyArray<X509.TrustAnchor>, Fatal>>()
+const maxCachedCa = 16
+
+const cachedAnchors = (pems: ReadonlyArray<string>, ca: string | undefined) => {
+  if (ca === undefined) {
+    let anchors = byList.get(pems)
+    if (anchors === undefined) byList.set(pems, (anchors = anchorsFromPem(pems)))
+    return anchors
+  }
+  let anchors = byCa.get(ca)
+  if (anchors === undefined) {
+    if (byCa.size >= maxCachedCa) byCa.delete(byCa.keys().next().value!)
+    byCa.set(ca, (anchors = anchorsFromPem(pems)))
+  }
+  return anchors
+}
+
 const withHook = (base: CertificateVerifierService, hook: VerifyHook | undefined): CertificateVerifierService =>
   hook === undefined
     ? base
@@ -81,7 +101,7 @@ export const verifierFor = (
       if (pems === undefined) {
         return yield* configError("no trust anchors: pass `ca`, provide SystemRoots, or use NodeTls")
       }
-      layer = webPkiVerifier(yield* anchorsFromPem(pems))
+      layer = webPkiVerifier(yield* cachedAnchors(pems, options.ca))
     }
     const base = yield* Effect.provide(CertificateVerifier, layer)
     return withHook(base, hook)
