@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import { Either } from "effect"
-import { AlertDescription, ExtensionType, nameOf } from "./codes.js"
+import { AlertDescription, ExtensionType, isGrease, nameOf } from "./codes.js"
 import { ByteReader, DecodeError, decodeWith, fail } from "./reader.js"
 import { ByteWriter } from "./writer.js"
 
@@ -714,7 +714,8 @@ export const checkOffered = (
 ): Either.Either<void, DecodeError> => {
   for (const extension of received) {
     const type = extensionType(extension)
-    if (offeredTypes.has(type) || (context === HRR && type === ExtensionType.cookie)) continue
+    // A GREASE type we sent is never a valid answer (RFC 8701 section 3).
+    if (!isGrease(type) && (offeredTypes.has(type) || (context === HRR && type === ExtensionType.cookie))) continue
     return Either.left(
       new DecodeError({
         alert: AlertDescription.unsupported_extension,
