@@ -426,6 +426,8 @@ const readBody = (type: number, r: ByteReader, context: ExtensionContext): Exten
     case ExtensionType.server_name:
       return readServerName(r, context)
     case ExtensionType.status_request: {
+      // An empty status_request in a CertificateRequest asks for a stapled client status (RFC 8446 4.4.2.1): kept raw.
+      if (context === CR && r.atEnd()) return undefined
       if (r.u8() !== OCSP) return undefined
       if (context === CT) return { _tag: "CertificateStatus", response: r.vector24(1).rest() }
       const responderIds = readOpaqueList(r.vector16(), (list) => list.vector16(1))

@@ -17,6 +17,8 @@ export interface OpensslServerOptions {
    * `-quiet` (it hides the ACCEPT line the helper waits for).
    */
   readonly args?: ReadonlyArray<string>
+  /** The server's working directory: where `-WWW`/`-HTTP` look up the files clients ask for. */
+  readonly cwd?: string
   /** How long to wait for the ACCEPT line (default 10 s). */
   readonly startTimeoutMs?: number
 }
@@ -48,6 +50,7 @@ export const startOpensslServerAsync = async (options: OpensslServerOptions = {}
       ...(options.args ?? []),
     ],
     installHint: "apt-get install -y openssl",
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
   })
   try {
     const accept = await server.waitForOutput(/^ACCEPT \S*:(\d+)$/m, { timeoutMs: options.startTimeoutMs ?? 10_000 })
