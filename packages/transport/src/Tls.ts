@@ -114,16 +114,13 @@ export const connectWire = (
   })
 
 /**
- * TLS over a platform `Socket`. The socket is run once here (a `NodeSocket` opens its TCP
- * connection on `run`); the result is itself a `Socket`.
+ * A platform `Socket` as a byte `Wire`, run once (a `NodeSocket` opens its TCP connection on
+ * `run`). For STARTTLS: speak plaintext over the wire, then hand it to `connectWire` with any
+ * bytes read past the upgrade point as `initialData`.
  *
  * @since 0.1.0
  */
-export const connect = (
-  socket: Socket.Socket,
-  options: TlsOptionsInput,
-  extras: ConnectExtras = {},
-): Effect.Effect<TlsConnection, CleanShutdown | Fatal, Scope.Scope> =>
+export const socketWire = (socket: Socket.Socket): Effect.Effect<Wire, Fatal, Scope.Scope> =>
   Effect.gen(function* () {
     const incoming = yield* Mailbox.make<Uint8Array, Socket.SocketError>()
     const opened = yield* Deferred.make<void, Socket.SocketError>()
@@ -141,7 +138,7 @@ export const connect = (
     const write = yield* socket.writer
     // A platform socket's write waits for a running `run`: once the socket is gone, fail instead of waiting.
     const gone = Effect.zipRight(Deferred.await(ended), Effect.fail(new Error("the transport is closed")))
-    const wire: Wire = {
+    return {
       read: incoming.take.pipe(
         Effect.map(Option.some),
         Effect.catchTag("NoSuchElementException", () => Effect.succeed(Option.none())),
@@ -150,5 +147,16 @@ export const connect = (
       write: (bytes) =>
         Effect.mapError(Effect.raceFirst(write(bytes), gone), ioError("writing to the transport failed")),
     }
-    return yield* connectWire(wire, options, extras)
   })
+
+/**
+ * TLS over a platform `Socket`; the result is itself a `Socket`.
+ *
+ * @since 0.1.0
+ */
+export const connect = (
+  socket: Socket.Socket,
+  options: TlsOptionsInput,
+  extras: ConnectExtras = {},
+): Effect.Effect<TlsConnection, CleanShutdown | Fatal, Scope.Scope> =>
+  Effect.flatMap(socketWire(socket), (wire) => connectWire(wire, options, extras))

@@ -1,0 +1,110 @@
+/**
+ * Stream mode beyond the interop matrix: STARTTLS over a wire that already carried
+ * plaintext, and the `tls.connect` span with its attributes.
+ */
+import { createServer } from "node:net"
+import { TLSSocket } from "node:tls"
+import { NodeSocket } from "@effect/platform-node"
+import { describe, expect, it } from "@effect/vitest"
+import { connectWire, socketWire } from "@effect-tls/transport"
+import { Effect, Option, Tracer } from "effect"
+import { testPki } from "./peers/certs.js"
+
+const decoder = new TextDecoder()
+
+/** A line server that answers "STARTTLS" with "OK" and then runs TLS on the same TCP connection. */
+const startTlsServer = (cert: string, key: string) =>
+  Effect.acquireRelease(
+    Effect.async<{ port: number; close: () => void }>((resume) => {
+      const server = createServer((socket) => {
+        socket.once("data", (line) => {
+          if (line.toString() !== "STARTTLS\r\n") return socket.destroy()
+          socket.write("OK\r\n", () => {
+            const secure = new TLSSocket(socket, { isServer: true, cert, key, minVersion: "TLSv1.3" })
+            secure.on("data", (data: Buffer) => secure.write(`upgraded: ${data}`))
+            secure.on("error", () => {})
+          })
+        })
+      })
+      server.listen(0, "127.0.0.1", () => {
+        const address = server.address()
+        resume(
+          Effect.succeed({
+            port: typeof address === "object" && address ? address.port : 0,
+            close: () => server.close(),
+          }),
+        )
+      })
+    }),
+    ({ close }) => Effect.sync(close),
+  )
+
+describe("stream mode", () => {
+  it.scopedLive("STARTTLS: plaintext first, then TLS over the same wire", () =>
+    Effect.gen(function* () {
+      const pki = yield* testPki
+      const leaf = pki.leaves.ecdsaP256
+      const { port } = yield* startTlsServer(leaf.chainPem, leaf.keyPem)
+      const wire = yield* socketWire(yield* NodeSocket.makeNet({ host: "127.0.0.1", port }))
+      yield* wire.write(new TextEncoder().encode("STARTTLS\r\n"))
+      const reply = yield* wire.read
+      expect(decoder.decode(Option.getOrThrow(reply))).toBe("OK\r\n")
+      const connection = yield* connectWire(
+        wire,
+        { serverName: "localhost", ca: pki.root.certPem },
+        { initialData: new Uint8Array(0) },
+      )
+      expect(connection.session.certificateVerified).toBe(true)
+      yield* connection.write(new TextEncoder().encode("hello"))
+      expect(decoder.decode(Option.getOrThrow(yield* connection.read))).toBe("upgraded: hello")
+    }),
+  )
+
+  it.scopedLive("the handshake runs in a tls.connect span with the negotiated facts", () =>
+    Effect.gen(function* () {
+      const pki = yield* testPki
+      const leaf = pki.leaves.ecdsaP256
+      const { port } = yield* startTlsServer(leaf.chainPem, leaf.keyPem)
+      const spans: Array<{ name: string; attributes: Map<string, unknown> }> = []
+      const tracer = Tracer.make({
+        span: (name, parent, context, links, startTime, kind) => {
+          const attributes = new Map<string, unknown>()
+          spans.push({ name, attributes })
+          const span: Tracer.Span = {
+            _tag: "Span",
+            name,
+            spanId: `span-${spans.length}`,
+            traceId: "trace",
+            parent,
+            context,
+            links,
+            sampled: true,
+            kind,
+            status: { _tag: "Started", startTime },
+            attributes,
+            end: () => {},
+            attribute: (key, value) => {
+              attributes.set(key, value)
+            },
+            event: () => {},
+            addLinks: () => {},
+          }
+          return span
+        },
+        context: (f) => f(),
+      })
+      const wire = yield* socketWire(yield* NodeSocket.makeNet({ host: "127.0.0.1", port }))
+      yield* wire.write(new TextEncoder().encode("STARTTLS\r\n"))
+      yield* wire.read
+      yield* connectWire(wire, { serverName: "localhost", ca: pki.root.certPem }).pipe(Effect.withTracer(tracer))
+      const span = spans.find((s) => s.name === "tls.connect")
+      expect(span).toBeDefined()
+      expect(Object.fromEntries(span!.attributes)).toMatchObject({
+        "tls.server_name": "localhost",
+        "tls.version": "TLSv1.3",
+        "tls.group": "x25519",
+        "tls.hello_retry_request": false,
+      })
+    }),
+  )
+})
