@@ -5,5 +5,7 @@ export default defineProject({
   test: {
     name: "crypto",
     include: ["test/**/*.test.ts"],
+    // Vector suites do thousands of curve operations per test; a loaded 2-core machine needs room.
+    testTimeout: 60_000,
   },
 })

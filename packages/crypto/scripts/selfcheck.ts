@@ -6,6 +6,7 @@
 import { Effect, type Layer } from "effect"
 import { NobleCrypto, TlsCrypto } from "../src/index.js"
 import { NodeCrypto } from "../src/node/index.js"
+import { WebCrypto } from "../src/webcrypto/index.js"
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex")
 const fromHex = (text: string) => new Uint8Array(Buffer.from(text, "hex"))
@@ -62,6 +63,6 @@ const selfCheck = Effect.gen(function* () {
   }
 })
 
-const layers: ReadonlyArray<Layer.Layer<TlsCrypto>> = [NobleCrypto, NodeCrypto]
+const layers: ReadonlyArray<Layer.Layer<TlsCrypto>> = [NobleCrypto, NodeCrypto, WebCrypto]
 await Effect.runPromise(Effect.forEach(layers, (layer) => Effect.provide(selfCheck, layer), { discard: true }))
 console.log("crypto self-check passed")

@@ -16,30 +16,70 @@ export const uncompressedPointLength = (group: "secp256r1" | "secp384r1"): numbe
 
 const allZero = () => new InvalidPeerShare({ detail: "x25519 shared secret is all zero" })
 
+/** A synchronous `compute` as an Effect; what it throws is the failure (no exception wrapper on this path). */
+const attempt =
+  (compute: (peer: Uint8Array) => Uint8Array) =>
+  (peer: Uint8Array): Effect.Effect<Uint8Array, unknown> => {
+    try {
+      return Effect.succeed(compute(peer))
+    } catch (error) {
+      return Effect.fail(error)
+    }
+  }
+
 /**
  * The x25519 agreement with the checks every layer makes: a 32-byte share, and no all-zero
- * result (RFC 8446 section 7.4.2); `compute` may throw on bad input.
+ * result (RFC 8446 section 7.4.2). `compute` may be asynchronous (WebCrypto); any failure of
+ * it counts as an all-zero result, which is how providers refuse low-order points.
+ *
+ * @since 0.1.0
+ */
+export const agreeX25519Effect = <E>(
+  peer: Uint8Array,
+  compute: (peer: Uint8Array) => Effect.Effect<Uint8Array, E>,
+): Effect.Effect<Uint8Array, InvalidPeerShare> =>
+  Effect.suspend(() =>
+    peer.length !== 32
+      ? Effect.fail(new InvalidPeerShare({ detail: `x25519 share of ${peer.length} bytes` }))
+      : compute(peer).pipe(
+          Effect.mapError(allZero),
+          Effect.filterOrFail((shared) => !isAllZero(shared), allZero),
+        ),
+  )
+
+/**
+ * `agreeX25519Effect` over a synchronous `compute`, which may throw on bad input.
  *
  * @since 0.1.0
  */
 export const agreeX25519 = (
   peer: Uint8Array,
   compute: (peer: Uint8Array) => Uint8Array,
-): Effect.Effect<Uint8Array, InvalidPeerShare> =>
-  Effect.suspend(() => {
-    if (peer.length !== 32) return Effect.fail(new InvalidPeerShare({ detail: `x25519 share of ${peer.length} bytes` }))
-    let shared: Uint8Array
-    try {
-      shared = compute(peer)
-    } catch {
-      return Effect.fail(allZero())
-    }
-    return isAllZero(shared) ? Effect.fail(allZero()) : Effect.succeed(shared)
-  })
+): Effect.Effect<Uint8Array, InvalidPeerShare> => agreeX25519Effect(peer, attempt(compute))
 
 /**
  * ECDH on a NIST group with the checks every layer makes: an uncompressed point of the
- * right length (RFC 8446 section 4.2.8.2); `compute` throws for a point off the curve.
+ * right length (RFC 8446 section 4.2.8.2). `compute` may be asynchronous (WebCrypto); it
+ * fails for a point off the curve.
+ *
+ * @since 0.1.0
+ */
+export const agreeNistEffect = <E>(
+  group: "secp256r1" | "secp384r1",
+  peer: Uint8Array,
+  compute: (peer: Uint8Array) => Effect.Effect<Uint8Array, E>,
+): Effect.Effect<Uint8Array, InvalidPeerShare> =>
+  Effect.suspend(() =>
+    peer.length !== uncompressedPointLength(group) || peer[0] !== 0x04
+      ? Effect.fail(new InvalidPeerShare({ detail: `${group} share is not an uncompressed point` }))
+      : Effect.mapError(
+          compute(peer),
+          () => new InvalidPeerShare({ detail: `${group} share is not a point on the curve` }),
+        ),
+  )
+
+/**
+ * `agreeNistEffect` over a synchronous `compute`, which throws for a point off the curve.
  *
  * @since 0.1.0
  */
@@ -47,14 +87,4 @@ export const agreeNist = (
   group: "secp256r1" | "secp384r1",
   peer: Uint8Array,
   compute: (peer: Uint8Array) => Uint8Array,
-): Effect.Effect<Uint8Array, InvalidPeerShare> =>
-  Effect.suspend(() => {
-    if (peer.length !== uncompressedPointLength(group) || peer[0] !== 0x04) {
-      return Effect.fail(new InvalidPeerShare({ detail: `${group} share is not an uncompressed point` }))
-    }
-    try {
-      return Effect.succeed(compute(peer))
-    } catch {
-      return Effect.fail(new InvalidPeerShare({ detail: `${group} share is not a point on the curve` }))
-    }
-  })
+): Effect.Effect<Uint8Array, InvalidPeerShare> => agreeNistEffect(group, peer, attempt(compute))

@@ -4,8 +4,9 @@
  *
  * @since 0.1.0
  */
+
+export { concatBytes } from "./bytes.js"
 export * from "./errors.js"
 export { makeNobleCrypto, NobleCrypto } from "./noble/index.js"
 export { type RandomSource, systemRandom } from "./random.js"
 export * from "./TlsCrypto.js"
-export { concatBytes } from "./bytes.js"

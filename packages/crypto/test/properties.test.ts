@@ -1,8 +1,8 @@
 /**
- * Cross-layer properties: the noble and node:crypto layers compute the same bytes for the
- * same inputs (AEAD, key agreement, HMAC, HKDF, hashing), each accepts what the other
- * produces (records, key shares, signatures), and the running hash behaves as its contract
- * says in any split, after a snapshot, and when cloned.
+ * Cross-layer properties: the noble, node:crypto and WebCrypto layers compute the same
+ * bytes for the same inputs (AEAD, key agreement, HMAC, HKDF, hashing), each accepts what
+ * the others produce (records, key shares, signatures), and the running hash behaves as its
+ * contract says in any split, after a snapshot, and when cloned.
  */
 import { generateKeyPairSync } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
@@ -19,14 +19,20 @@ import {
 } from "@effect-tls/crypto"
 import { NodeCrypto } from "@effect-tls/crypto/node"
 import { TestingCrypto } from "@effect-tls/crypto/testing"
+import { WebCrypto } from "@effect-tls/crypto/webcrypto"
 import { Effect } from "effect"
 import fc from "fast-check"
 import { toHex } from "./conformance/hex.js"
 
-/** Both layers' services, in the order [noble, node]. */
-const bothLayers = Effect.all([Effect.provide(TlsCrypto, NobleCrypto), Effect.provide(TlsCrypto, NodeCrypto)])
+/** Every layer's service, in the order [noble, node, webcrypto]. */
+const allLayers = Effect.all([
+  Effect.provide(TlsCrypto, NobleCrypto),
+  Effect.provide(TlsCrypto, NodeCrypto),
+  Effect.provide(TlsCrypto, WebCrypto),
+])
 
-const runs = (numRuns: number) => ({ fastCheck: { numRuns } })
+/** `numRuns` cases, with room for three layers on a busy machine. */
+const runs = (numRuns: number) => ({ timeout: 60_000, fastCheck: { numRuns } })
 
 const bytes = (maxLength: number) => fc.uint8Array({ maxLength })
 const exactly = (length: number) => fc.uint8Array({ minLength: length, maxLength: length })
@@ -46,29 +52,30 @@ describe("AEAD across layers", () => {
   const algorithm = fc.constantFrom<AeadAlgorithm>("AES-128-GCM", "AES-256-GCM", "ChaCha20-Poly1305")
 
   it.effect.prop(
-    "noble and node seal alike and open each other's records",
+    "every layer seals alike and opens every other layer's records",
     { algorithm, keyBytes: exactly(32), nonce: exactly(12), aad: bytes(64), plaintext: bytes(300) },
     ({ algorithm, keyBytes, nonce, aad, plaintext }) =>
       Effect.gen(function* () {
         const key = keyBytes.subarray(0, aeadKeyLength(algorithm))
-        const [nobleKey, nodeKey] = yield* Effect.forEach(yield* bothLayers, (crypto) => crypto.aeadKey(algorithm, key))
-        const sealedByNoble = yield* nobleKey!.seal(nonce, aad, plaintext)
-        const sealedByNode = yield* nodeKey!.seal(nonce, aad, plaintext)
-        expect(toHex(sealedByNoble)).toBe(toHex(sealedByNode))
-        expect(sealedByNoble.length).toBe(plaintext.length + 16)
-        expect(toHex(yield* nodeKey!.open(nonce, aad, sealedByNoble))).toBe(toHex(plaintext))
-        expect(toHex(yield* nobleKey!.open(nonce, aad, sealedByNode))).toBe(toHex(plaintext))
+        const keys = yield* Effect.forEach(yield* allLayers, (crypto) => crypto.aeadKey(algorithm, key))
+        const sealed = yield* Effect.forEach(keys, (aeadKey) => aeadKey.seal(nonce, aad, plaintext))
+        expect(sealed.map(toHex)).toEqual(sealed.map(() => toHex(sealed[0]!)))
+        expect(sealed[0]!.length).toBe(plaintext.length + 16)
+        for (const [index, aeadKey] of keys.entries()) {
+          const other = sealed[(index + 1) % sealed.length]!
+          expect(toHex(yield* aeadKey.open(nonce, aad, other))).toBe(toHex(plaintext))
+        }
       }),
     runs(100),
   )
 
   it.effect.prop(
-    "a record with one bit flipped opens in neither layer",
+    "a record with one bit flipped opens in no layer",
     { algorithm, keyBytes: exactly(32), nonce: exactly(12), aad: bytes(32), plaintext: bytes(100), bit: fc.nat() },
     ({ algorithm, keyBytes, nonce, aad, plaintext, bit }) =>
       Effect.gen(function* () {
         const key = keyBytes.subarray(0, aeadKeyLength(algorithm))
-        const keys = yield* Effect.forEach(yield* bothLayers, (crypto) => crypto.aeadKey(algorithm, key))
+        const keys = yield* Effect.forEach(yield* allLayers, (crypto) => crypto.aeadKey(algorithm, key))
         const sealed = yield* keys[0]!.seal(nonce, aad, plaintext)
         const position = bit % (sealed.length * 8)
         sealed[position >> 3]! ^= 1 << (position & 7)
@@ -106,35 +113,41 @@ describe("key agreement across layers", () => {
     ),
   )
 
-  const shareOn = (provider: "noble" | "node", group: KeyAgreementGroup, privateKey: Uint8Array) =>
+  const shareOn = (provider: "noble" | "node" | "webcrypto", group: KeyAgreementGroup, privateKey: Uint8Array) =>
     Effect.flatMap(TlsCrypto, (crypto) => crypto.generateKeyShare(group)).pipe(
       Effect.provide(TestingCrypto.layer({ provider, script: { privateKeys: { [group]: privateKey } } })),
     )
 
   it.effect.prop(
-    "the same private key gives the same public share, and a noble share agrees with a node share",
+    "the same private key gives the same public share in every layer, and shares of different layers agree",
     { pair: keyPair },
     ({ pair: [group, a, b] }) =>
       Effect.gen(function* () {
         const nobleA = yield* shareOn("noble", group, a)
         const nodeA = yield* shareOn("node", group, a)
+        const webA = yield* shareOn("webcrypto", group, a)
         const nodeB = yield* shareOn("node", group, b)
-        expect(toHex(nobleA.publicKey)).toBe(toHex(nodeA.publicKey))
-        const secretOfNoble = yield* nobleA.agree(nodeB.publicKey)
-        const secretOfNode = yield* nodeB.agree(nobleA.publicKey)
-        expect(toHex(secretOfNoble)).toBe(toHex(secretOfNode))
-        expect(secretOfNoble.length).toBe(sizes[group])
+        const webB = yield* shareOn("webcrypto", group, b)
+        expect(toHex(nodeA.publicKey)).toBe(toHex(nobleA.publicKey))
+        expect(toHex(webA.publicKey)).toBe(toHex(nobleA.publicKey))
+        const secret = toHex(yield* nobleA.agree(nodeB.publicKey))
+        expect(toHex(yield* nodeB.agree(nobleA.publicKey))).toBe(secret)
+        expect(toHex(yield* webA.agree(nodeB.publicKey))).toBe(secret)
+        expect(toHex(yield* webB.agree(nobleA.publicKey))).toBe(secret)
+        expect(secret.length).toBe(2 * sizes[group])
       }),
     runs(50),
   )
 
   it.effect("fresh shares from the real layers agree", () =>
     Effect.gen(function* () {
-      const [noble, node] = yield* bothLayers
+      const layers = yield* allLayers
       for (const group of ["x25519", "secp256r1", "secp384r1"] as const) {
-        const mine = yield* noble!.generateKeyShare(group)
-        const theirs = yield* node!.generateKeyShare(group)
-        expect(toHex(yield* mine.agree(theirs.publicKey))).toBe(toHex(yield* theirs.agree(mine.publicKey)))
+        const shares = yield* Effect.forEach(layers, (crypto) => crypto.generateKeyShare(group))
+        for (const [index, mine] of shares.entries()) {
+          const theirs = shares[(index + 1) % shares.length]!
+          expect(toHex(yield* mine.agree(theirs.publicKey))).toBe(toHex(yield* theirs.agree(mine.publicKey)))
+        }
       }
     }),
   )
@@ -173,16 +186,17 @@ describe("signatures across layers", () => {
     })
 
   it.effect.prop(
-    "a signature made by one layer verifies in the other, and not over another message",
+    "a signature made by any layer verifies in every layer, and not over another message",
     { keyIndex: fc.nat({ max: keys.length - 1 }), message: bytes(200) },
     ({ keyIndex, message }) =>
       Effect.gen(function* () {
         const key = keys[keyIndex]!
-        const [noble, node] = yield* bothLayers
-        yield* signVerify(noble!, node!, key, message)
-        yield* signVerify(node!, noble!, key, message)
+        const layers = yield* allLayers
+        for (const signer of layers) {
+          for (const verifier of layers) yield* signVerify(signer, verifier, key, message)
+        }
       }),
-    runs(50),
+    runs(30),
   )
 })
 
@@ -194,11 +208,11 @@ describe("hashing", () => {
   }
 
   it.effect.prop(
-    "incremental hashing in any split equals the one-shot digest, alike in both layers",
+    "incremental hashing in any split equals the one-shot digest, alike in every layer",
     { algorithm: hashAlgorithm, data: bytes(1000), cuts: fc.array(fc.nat(), { maxLength: 8 }) },
     ({ algorithm, data, cuts }) =>
       Effect.gen(function* () {
-        const layers = yield* bothLayers
+        const layers = yield* allLayers
         const expected = toHex(layers[0]!.digest(algorithm, data))
         for (const crypto of layers) {
           const hasher = crypto.hasher(algorithm)
@@ -216,7 +230,7 @@ describe("hashing", () => {
     { algorithm: hashAlgorithm, prefix: bytes(300), rest: bytes(300), other: bytes(300) },
     ({ algorithm, prefix, rest, other }) =>
       Effect.gen(function* () {
-        for (const crypto of yield* bothLayers) {
+        for (const crypto of yield* allLayers) {
           const digest = (data: Uint8Array) => toHex(crypto.digest(algorithm, data))
           const hasher = crypto.hasher(algorithm)
           hasher.update(prefix)
@@ -236,20 +250,20 @@ describe("hashing", () => {
 
 describe("HMAC and HKDF across layers", () => {
   it.effect.prop(
-    "noble and node compute the same HMAC",
+    "every layer computes the same HMAC",
     { algorithm: hashAlgorithm, key: bytes(200), data: bytes(500) },
     ({ algorithm, key, data }) =>
       Effect.gen(function* () {
-        const [noble, node] = yield* bothLayers
+        const [noble, ...others] = yield* allLayers
         const mac = yield* noble!.hmac(algorithm, key, data)
-        expect(toHex(yield* node!.hmac(algorithm, key, data))).toBe(toHex(mac))
+        for (const crypto of others) expect(toHex(yield* crypto.hmac(algorithm, key, data))).toBe(toHex(mac))
         expect(mac.length).toBe(hashLength(algorithm))
       }),
     runs(100),
   )
 
   it.effect.prop(
-    "noble and node compute the same HKDF extract and expand",
+    "every layer computes the same HKDF extract and expand",
     {
       algorithm: hashAlgorithm,
       salt: bytes(80),
@@ -259,23 +273,25 @@ describe("HMAC and HKDF across layers", () => {
     },
     ({ algorithm, salt, ikm, info, length }) =>
       Effect.gen(function* () {
-        const [noble, node] = yield* bothLayers
+        const [noble, ...others] = yield* allLayers
         const prk = yield* noble!.hkdfExtract(algorithm, salt, ikm)
-        expect(toHex(yield* node!.hkdfExtract(algorithm, salt, ikm))).toBe(toHex(prk))
         const size = Math.min(length, 255 * hashLength(algorithm))
         const okm = yield* noble!.hkdfExpand(algorithm, prk, info, size)
         expect(okm.length).toBe(size)
-        expect(toHex(yield* node!.hkdfExpand(algorithm, prk, info, size))).toBe(toHex(okm))
+        for (const crypto of others) {
+          expect(toHex(yield* crypto.hkdfExtract(algorithm, salt, ikm))).toBe(toHex(prk))
+          expect(toHex(yield* crypto.hkdfExpand(algorithm, prk, info, size))).toBe(toHex(okm))
+        }
       }),
     runs(50),
   )
 
   it.effect.prop(
-    "both layers refuse HKDF outputs longer than 255 hash lengths with InvalidLength",
+    "every layer refuses HKDF outputs longer than 255 hash lengths with InvalidLength",
     { algorithm: hashAlgorithm, excess: fc.integer({ min: 1, max: 10_000 }) },
     ({ algorithm, excess }) =>
       Effect.gen(function* () {
-        for (const crypto of yield* bothLayers) {
+        for (const crypto of yield* allLayers) {
           const prk = new Uint8Array(hashLength(algorithm))
           const length = 255 * hashLength(algorithm) + excess
           const refused = yield* Effect.flip(crypto.hkdfExpand(algorithm, prk, new Uint8Array(0), length))

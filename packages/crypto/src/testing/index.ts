@@ -10,6 +10,7 @@ import { Layer } from "effect"
 import { makeNobleCrypto } from "../noble/index.js"
 import { makeNodeCrypto } from "../node/index.js"
 import { TlsCrypto } from "../TlsCrypto.js"
+import { makeWebCrypto } from "../webcrypto/index.js"
 import { type RandomScript, scriptedRandom } from "./scriptedRandom.js"
 
 export { type RandomScript, scriptedRandom } from "./scriptedRandom.js"
@@ -17,7 +18,7 @@ export { type RandomScript, scriptedRandom } from "./scriptedRandom.js"
 /** Options of the testing layer. @since 0.1.0 */
 export interface TestingCryptoOptions {
   /** Whose arithmetic runs under the scripted randomness (default noble). */
-  readonly provider?: "noble" | "node"
+  readonly provider?: "noble" | "node" | "webcrypto"
   readonly script?: RandomScript
 }
 
@@ -31,6 +32,13 @@ export const TestingCrypto = {
   layer: (options: TestingCryptoOptions = {}): Layer.Layer<TlsCrypto> =>
     Layer.sync(TlsCrypto, () => {
       const random = scriptedRandom(options.script)
-      return options.provider === "node" ? makeNodeCrypto(random) : makeNobleCrypto(random)
+      switch (options.provider) {
+        case "node":
+          return makeNodeCrypto(random)
+        case "webcrypto":
+          return makeWebCrypto(random)
+        default:
+          return makeNobleCrypto(random)
+      }
     }),
 }

@@ -1,0 +1,71 @@
+/**
+ * Ephemeral key agreement for the WebCrypto layer: x25519 and ECDH on P-256/P-384 through
+ * `subtle` (`deriveBits`), with the private key drawn from the layer's random source so that
+ * the testing layer can script it. Where `subtle` refuses a step (X25519 is missing from
+ * older browsers), the share is made by noble from the same private key.
+ *
+ * @since 0.1.0
+ */
+import { Effect } from "effect"
+import { agreeNistEffect, agreeX25519Effect, privateKeyLength } from "../groups.js"
+import type { EcCurve } from "../keys.js"
+import { nobleKeyShare } from "../noble/keyAgreement.js"
+import type { RandomSource } from "../random.js"
+import type { KeyAgreementGroup, KeyShare } from "../TlsCrypto.js"
+import { ecPrivateJwk, nobleCurve } from "./ecKey.js"
+import { importOkpPrivateKey } from "./okp.js"
+import { namedCurve } from "./params.js"
+import { type Subtle, type SubtleKey, type SubtleRefused, subtleBytes, subtleCall } from "./subtle.js"
+
+/** The secret of `subtle.deriveBits` with the peer's public key imported raw (the TLS wire form). */
+const derive = (
+  subtle: Subtle,
+  algorithm: { readonly name: "X25519" } | { readonly name: "ECDH"; readonly namedCurve: string },
+  privateKey: SubtleKey,
+  peer: Uint8Array,
+  bits: number,
+): Effect.Effect<Uint8Array, SubtleRefused> =>
+  Effect.flatMap(
+    subtleCall(() => subtle.importKey("raw", peer, algorithm, false, [])),
+    (publicKey) => subtleBytes(() => subtle.deriveBits({ name: algorithm.name, public: publicKey }, privateKey, bits)),
+  )
+
+/** x25519: the private key imported as PKCS#8, its public key from the platform. */
+const x25519Share = (subtle: Subtle, secret: Uint8Array): Effect.Effect<KeyShare, SubtleRefused> =>
+  Effect.map(importOkpPrivateKey(subtle, "X25519", secret, "deriveBits"), ({ privateKey, publicKey }) => ({
+    group: "x25519" as const,
+    publicKey,
+    agree: (peer: Uint8Array) =>
+      agreeX25519Effect(peer, (share) => derive(subtle, { name: "X25519" }, privateKey, share, 256)),
+  }))
+
+/** ECDH: the private key imported as a JWK (see ecKey.ts). */
+const nistShare = (subtle: Subtle, group: EcCurve, secret: Uint8Array): Effect.Effect<KeyShare, SubtleRefused> => {
+  const { jwk, point } = ecPrivateJwk(group, secret)
+  const algorithm = { name: "ECDH", namedCurve: namedCurve(group) } as const
+  return Effect.map(
+    subtleCall(() => subtle.importKey("jwk", jwk, algorithm, false, ["deriveBits"])),
+    (privateKey): KeyShare => ({
+      group,
+      publicKey: point,
+      agree: (peer) =>
+        agreeNistEffect(group, peer, (share) => derive(subtle, algorithm, privateKey, share, 8 * secret.length)),
+    }),
+  )
+}
+
+/**
+ * A fresh key share whose private key is drawn from `random` with purpose `PrivateKey`;
+ * NIST scalars out of range (zero or at least the order) are drawn again.
+ *
+ * @since 0.1.0
+ */
+export const webKeyShare = (subtle: Subtle, random: RandomSource, group: KeyAgreementGroup): Effect.Effect<KeyShare> =>
+  Effect.suspend(() => {
+    const draw = () => random(privateKeyLength(group), { _tag: "PrivateKey", group })
+    let secret = draw()
+    if (group !== "x25519") while (!nobleCurve(group).utils.isValidSecretKey(secret)) secret = draw()
+    const share = group === "x25519" ? x25519Share(subtle, secret) : nistShare(subtle, group, secret)
+    // The fallback is handed the secret already drawn, so a scripted key stays the key.
+    return Effect.orElse(share, () => Effect.sync(() => nobleKeyShare(() => secret, group)))
+  })
