@@ -7,6 +7,7 @@
  */
 import { generateKeyPairSync, sign } from "node:crypto"
 import { readFileSync, writeFileSync } from "node:fs"
+import { availableParallelism, loadavg } from "node:os"
 import { Effect, type Layer } from "effect"
 import { NobleCrypto, type SignatureAlgorithm, TlsCrypto, type TlsCryptoService } from "../src/index.js"
 import { NodeCrypto } from "../src/node/index.js"
@@ -168,7 +169,7 @@ const docPath = new URL("../../../docs/performance.md", import.meta.url)
 const begin = "<!-- crypto-bench:begin -->"
 const end = "<!-- crypto-bench:end -->"
 const doc = readFileSync(docPath, "utf8")
-const stamp = `Measured ${new Date().toISOString().slice(0, 10)} with Node ${process.version}, ${minMillis} ms per cell.`
+const stamp = `Measured ${new Date().toISOString().slice(0, 10)} with Node ${process.version}, ${minMillis} ms per cell, load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores (a load near or above the core count means the numbers are low).`
 const start = doc.indexOf(begin)
 const stop = doc.indexOf(end)
 if (start >= 0 && stop > start) {
