@@ -105,11 +105,17 @@ export const connectWire = (
           "tls.hello_retry_request": s.helloRetryRequest,
         }),
       ),
+      // A timeout ends the handshake from outside: tell the server (user_canceled) before giving up.
+      Effect.tapError((error) =>
+        error._tag === "Fatal" && error.reason._tag === "Timeout"
+          ? Effect.zipRight(engine.abort(error), Effect.ignore(Effect.timeout(pump.flush, closeTimeout)))
+          : Effect.void,
+      ),
       Effect.tapError((error) => Effect.annotateCurrentSpan("tls.error", error.message)),
       Effect.withSpan("tls.connect", { attributes: { "tls.server_name": config.serverIdentity ?? "" } }),
     )
     const connection = yield* makeConnection(pump, session, context)
-    yield* Effect.addFinalizer(() => Effect.ignore(Effect.timeout(connection.shutdown, closeTimeout)))
+    yield* Effect.addFinalizer(() => Effect.ignore(Effect.timeout(Effect.interruptible(connection.shutdown), closeTimeout)))
     return connection
   })
 

@@ -61,6 +61,12 @@ export interface TlsEngine {
   ) => Effect.Effect<Uint8Array, Fatal, TlsCrypto>
   /** The session facts once established. */
   readonly session: Effect.Effect<Option.Option<SessionInfo>>
+  /**
+   * Fails the engine with `error` from outside (a timeout, a transport failure): the alert
+   * it calls for (user_canceled for a timeout) waits in the output, and every later
+   * operation fails with `error`.
+   */
+  readonly abort: (error: Fatal) => Effect.Effect<void>
 }
 
 const defaultMaxPendingOutput = 256 * 1024
@@ -131,24 +137,29 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<TlsEngine> =>
       )
 
     /** Runs one step; a failure sends its alert, and sticks. */
-    const run = (current: ClientState, event: Input) =>
-      step(current, event).pipe(
-        Effect.flatMap(([next, outputs]) => {
-          state = next
-          return emitAll(outputs)
+    /** Fails the engine for good: the alert `error` sends goes out after whatever is pending. */
+    const failWith = (current: ClientState | undefined, error: Fatal) =>
+      Effect.flatMap(current === undefined ? Effect.succeed(undefined) : alertFor(current, error), (alert) =>
+        Effect.sync(() => {
+          failure = error
+          if (alert !== undefined) {
+            output.push(alert)
+            pending += alert.length
+          }
         }),
-        Effect.tapError((error) =>
-          Effect.flatMap(alertFor(current, error), (alert) =>
-            Effect.sync(() => {
-              failure = error
-              if (alert !== undefined) {
-                output.push(alert)
-                pending += alert.length
-              }
-            }),
-          ),
-        ),
       )
+
+    /** Runs one step; what it produced before a failure is kept, then the failure's alert; a failure sticks. */
+    const run = (current: ClientState, event: Input) => {
+      const produced: Array<Output> = []
+      return step(current, event, produced).pipe(
+        Effect.tap(([next]) => {
+          state = next
+        }),
+        Effect.ensuring(emitAll(produced)),
+        Effect.tapError((error) => failWith(current, error)),
+      )
+    }
 
     const started = Effect.suspend(() => {
       if (state !== undefined) return Effect.succeed(state)
@@ -259,5 +270,7 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<TlsEngine> =>
       exportKeyingMaterial: (label, context, length) =>
         Effect.flatMap(established, (current) => exportKeyingMaterial(current, label, context, length)),
       session: Effect.sync(() => Option.fromNullable(session)),
+      abort: (error) =>
+        lock.withPermits(1)(Effect.suspend(() => (failure === undefined ? failWith(state, error) : Effect.void))),
     }
   })

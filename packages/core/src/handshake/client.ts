@@ -72,19 +72,32 @@ export const startWithClientHello = (
     return begin(config, yield* offerFromEncoded(decoded.right, encoded))
   })
 
+/**
+ * ADVANCED: an independent copy of a state, to step it more than once from the same point
+ * (e.g. a fuzzer that saves the state after key agreement and feeds it many flights). The
+ * record layer's buffers and sequence numbers are copied; the configuration, the phase
+ * (transcripts, secrets, key shares) and the AEAD keys are immutable and shared.
+ *
+ * @since 0.1.0
+ */
+export const cloneState = (state: ClientState): ClientState => ({ ...state, record: state.record.clone() })
+
 const established = (phase: Phase) => (phase._tag === "Established" ? phase : undefined)
 
 /**
- * One step of the state machine.
+ * One step of the state machine. Outputs are also appended to `sink` as they are produced,
+ * so a caller still has the ones made before a failure (e.g. our Finished, sent under keys
+ * the step already switched to, before a bad record later in the same input).
  *
  * @since 0.1.0
  */
 export const step = (
   state: ClientState,
   input: Input,
+  sink: Array<Output> = [],
 ): Effect.Effect<StepResult, Fatal, TlsCrypto | CertificateVerifier> =>
   Effect.gen(function* () {
-    const outputs: Array<Output> = []
+    const outputs = sink
     const ctx: StepContext = { config: state.config, record: state.record, emit: (o) => outputs.push(o) }
     let phase = state.phase
     let closedForWriting = state.closedForWriting

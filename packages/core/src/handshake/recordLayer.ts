@@ -18,8 +18,6 @@ const changeCipherSpecRecord = Uint8Array.of(ContentType.change_cipher_spec, 0x0
 
 /** The record layer of one connection. @since 0.1.0 */
 export class RecordLayer {
-  readonly deframer = new Deframer()
-  readonly reassembler: HandshakeReassembler
   /** Decrypts what the peer sends, once the peer's keys exist. */
   reader: RecordUnprotector | undefined = undefined
   /** Encrypts what we send, once our keys exist. */
@@ -29,8 +27,24 @@ export class RecordLayer {
   /** Consecutive records without content (empty, or ChangeCipherSpec). */
   emptyInARow = 0
 
-  constructor(readonly limits: HandshakeLimits) {
-    this.reassembler = new HandshakeReassembler(limits.maxHandshakeMessage)
+  /** A new record layer; `clone` passes the deframer and reassembler its copy continues with. */
+  constructor(
+    readonly limits: HandshakeLimits,
+    readonly deframer: Deframer = new Deframer(),
+    readonly reassembler: HandshakeReassembler = new HandshakeReassembler(limits.maxHandshakeMessage),
+  ) {}
+
+  /**
+   * An independent copy: its own buffers and sequence numbers, sharing the immutable keys.
+   * With `cloneState`, a saved connection state can be stepped many times from one point.
+   */
+  clone(): RecordLayer {
+    const copy = new RecordLayer(this.limits, this.deframer.clone(), this.reassembler.clone())
+    copy.reader = this.reader?.clone()
+    copy.writer = this.writer?.clone()
+    copy.maxFragment = this.maxFragment
+    copy.emptyInARow = this.emptyInARow
+    return copy
   }
 
   /** Plaintext records (before keys exist): `payload` cut into fragments. */

@@ -82,7 +82,8 @@ const internalError = (detail: string): Fatal => alertSent(AlertDescription.inte
  */
 /** What both directions share: the key, the IV, the sequence number and the rekey threshold. */
 abstract class Direction {
-  protected readonly sequenceNumber: SequenceNumber
+  /** Not readonly only so that `clone` can give the copy its own. */
+  protected sequenceNumber: SequenceNumber
   protected readonly keyUpdateAt: number
   protected readonly nonceBuffer: Uint8Array
 
@@ -122,6 +123,20 @@ export class RecordProtector extends Direction {
     super(key, iv, options)
     this.recordLimit = options.recordLimit ?? aeadRecordLimit(key.algorithm)
     this.padding = options.padding
+  }
+
+  /**
+   * An independent copy at the same sequence number, sharing the (immutable) key, IV and
+   * options: to save a connection's state and restore it more than once.
+   */
+  clone(): RecordProtector {
+    const copy = new RecordProtector(this.key, this.iv, {
+      keyUpdateAt: this.keyUpdateAt,
+      recordLimit: this.recordLimit,
+      ...(this.padding === undefined ? {} : { padding: this.padding }),
+    })
+    copy.sequenceNumber = this.sequenceNumber.clone()
+    return copy
   }
 
   /**
@@ -210,6 +225,16 @@ const recordFor = (innerLength: number, out: Uint8Array | undefined): Uint8Array
  * @since 0.1.0
  */
 export class RecordUnprotector extends Direction {
+  /**
+   * An independent copy at the same sequence number, sharing the (immutable) key and IV:
+   * to save a connection's state and restore it more than once.
+   */
+  clone(): RecordUnprotector {
+    const copy = new RecordUnprotector(this.key, this.iv, { keyUpdateAt: this.keyUpdateAt })
+    copy.sequenceNumber = this.sequenceNumber.clone()
+    return copy
+  }
+
   /**
    * Opens one full protected record (header included, as received) synchronously. Fails
    * with the `Fatal` of the alert RFC 8446 prescribes: decode_error for a malformed header,

@@ -21,6 +21,15 @@ export class SequenceNumber {
     this.low = Number(value & 0xffff_ffffn)
   }
 
+  /** An independent copy at the same position (to save and restore a connection's state). */
+  clone(): SequenceNumber {
+    const copy = new SequenceNumber()
+    copy.high = this.high
+    copy.low = this.low
+    copy.wrapped = this.wrapped
+    return copy
+  }
+
   /** The sequence number of the next record. */
   get value(): bigint {
     return (BigInt(this.high) << 32n) | BigInt(this.low)

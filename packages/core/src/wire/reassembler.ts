@@ -46,6 +46,18 @@ export class HandshakeReassembler {
   /** @param maxMessageLength largest accepted body length (default 64 KiB). */
   constructor(private readonly maxMessageLength: number = DEFAULT_MAX_HANDSHAKE_LENGTH) {}
 
+  /** An independent copy in the same state (held bytes copied), to save and restore a connection's state. */
+  clone(): HandshakeReassembler {
+    const copy = new HandshakeReassembler(this.maxMessageLength)
+    copy.buf = this.buf.slice()
+    copy.start = this.start
+    copy.end = this.end
+    copy.scan = this.scan
+    copy.error = this.error
+    copy.errorAt = this.errorAt
+    return copy
+  }
+
   /**
    * Bytes held that are not yet returned as messages. Must be 0 before a key change:
    * handshake messages may not span one (RFC 8446 section 5.1).

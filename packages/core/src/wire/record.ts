@@ -156,6 +156,23 @@ export class Deframer {
     this.buf = new Uint8Array(2 * (RECORD_HEADER_LENGTH + Math.max(this.maxCiphertext, this.maxPlaintext)))
   }
 
+  /**
+   * An independent copy in the same state, to save and restore a connection's state: the
+   * buffered bytes are copied; a chunk still being read is shared, and must stay unchanged
+   * as `push` requires.
+   */
+  clone(): Deframer {
+    const copy = new Deframer({ maxCiphertextLength: this.maxCiphertext, maxPlaintextLength: this.maxPlaintext })
+    const held = this.buf.subarray(this.start, this.end)
+    if (held.length > copy.buf.length) copy.buf = new Uint8Array(this.buf.length)
+    copy.buf.set(held)
+    copy.end = held.length
+    copy.chunk = this.chunk
+    copy.chunkPos = this.chunkPos
+    copy.error = this.error
+    return copy
+  }
+
   /** Bytes received and not yet returned as records. */
   get buffered(): number {
     return this.end - this.start + (this.chunk === undefined ? 0 : this.chunk.length - this.chunkPos)
