@@ -6,6 +6,10 @@
  *
  * @since 0.1.0
  */
+
+export * from "./engine/Engine.js"
+export * from "./engine/keyLog.js"
+export * from "./engine/sessionStore.js"
 export * from "./errors.js"
 export {
   alertFor,
@@ -19,9 +23,6 @@ export * from "./handshake/config.js"
 export * from "./handshake/session.js"
 export { type ClientState, Input, type KeyLogLabel, Output, Phase } from "./handshake/state.js"
 export * from "./handshake/verifier.js"
-export * as Wire from "./wire/index.js"
-export * from "./engine/Engine.js"
-export * from "./engine/keyLog.js"
-export * from "./engine/sessionStore.js"
 export { webPkiVerifier } from "./handshake/webPkiVerifier.js"
+export * as Wire from "./wire/index.js"
 export * as X509 from "./x509/index.js"

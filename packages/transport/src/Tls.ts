@@ -115,7 +115,9 @@ export const connectWire = (
       Effect.withSpan("tls.connect", { attributes: { "tls.server_name": config.serverIdentity ?? "" } }),
     )
     const connection = yield* makeConnection(pump, session, context)
-    yield* Effect.addFinalizer(() => Effect.ignore(Effect.timeout(Effect.interruptible(connection.shutdown), closeTimeout)))
+    yield* Effect.addFinalizer(() =>
+      Effect.ignore(Effect.timeout(Effect.interruptible(connection.shutdown), closeTimeout)),
+    )
     return connection
   })
 

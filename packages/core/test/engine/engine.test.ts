@@ -90,7 +90,8 @@ describe("memory engine: Want*, CleanShutdown and sticky failures", () => {
       yield* engine.feed(Uint8Array.of(21, 3, 3, 0, 2, 2, 40))
       const failure = yield* Effect.flip(engine.connect)
       expect(failure._tag).toBe("Fatal")
-      if (failure._tag === "Fatal") expect(failure.reason).toMatchObject({ _tag: "AlertReceived", description: "handshake_failure" })
+      if (failure._tag === "Fatal")
+        expect(failure.reason).toMatchObject({ _tag: "AlertReceived", description: "handshake_failure" })
       expect((yield* engine.drain).length).toBe(0)
     }).pipe(Effect.provide(layer)),
   )
@@ -103,7 +104,8 @@ describe("memory engine: Want*, CleanShutdown and sticky failures", () => {
       yield* engine.feed(new TextEncoder().encode("HTTP/1.1 400 Bad Request\r\n\r\n"))
       const failure = yield* Effect.flip(engine.connect)
       expect(failure._tag).toBe("Fatal")
-      if (failure._tag === "Fatal") expect(failure.reason).toMatchObject({ _tag: "AlertSent", description: "unexpected_message" })
+      if (failure._tag === "Fatal")
+        expect(failure.reason).toMatchObject({ _tag: "AlertSent", description: "unexpected_message" })
       expect(Array.from(yield* engine.drain)).toEqual([21, 3, 3, 0, 2, 2, 10])
       expect((yield* Effect.flip(engine.write(new Uint8Array(1))))._tag).toBe("Fatal")
     }).pipe(Effect.provide(layer)),

@@ -15,8 +15,8 @@ import {
   CipherSuite,
   ContentType,
   isGrease,
-  nameOf,
   NamedGroup,
+  nameOf,
   ProtocolVersion,
   SignatureScheme,
 } from "../../src/wire/codes.js"
