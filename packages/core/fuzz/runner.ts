@@ -44,11 +44,11 @@ const selected = () => {
   })
 }
 
-const replay = async (name: string, seed: number, path: string): Promise<number> => {
+const replay = async (name: string, seed: number, path: string, budgetMs: number): Promise<number> => {
   const target = targetNamed(name)
   if (target === undefined) throw new Error(`unknown target ${name}`)
   const run = await target.prepare()
-  const report = run({ numRuns: 1, seed, path })
+  const report = run({ numRuns: 1, seed, path, inputBudgetMs: budgetMs })
   if (report.failure === undefined) {
     console.log(`${name}: seed ${seed} path ${path} passes`)
     return 0
@@ -82,7 +82,12 @@ const main = async (): Promise<number> => {
   }
   if (values.path !== undefined) {
     if (values.target === undefined || values.seed === undefined) throw new Error("--path needs --target and --seed")
-    return replay(values.target, integer("seed", values.seed, -(2 ** 31)), values.path)
+    return replay(
+      values.target,
+      integer("seed", values.seed, -(2 ** 31)),
+      values.path,
+      integer("budget", values.budget, 1),
+    )
   }
   const runs = integer("runs", values.runs, 1)
   const workers = integer("workers", values.workers, 1)
@@ -111,7 +116,7 @@ const main = async (): Promise<number> => {
   for (const f of findings) {
     console.log(`\n${f.kind.toUpperCase()} in ${f.target}: ${f.error.split("\n")[0]}`)
     if (f.counterexample !== "") console.log(`  input: ${f.counterexample.slice(0, 2000)}`)
-    if (f.kind !== "crash") console.log(`  replay: pnpm fuzz --target ${f.target} --seed ${f.seed} --path ${f.path}`)
+    if (f.kind !== "crash") console.log(`  replay: pnpm fuzz --target ${f.target} --seed=${f.seed} --path=${f.path}`)
     else console.log(f.error)
   }
   return findings.length === 0 ? 0 : 1

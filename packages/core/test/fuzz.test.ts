@@ -38,7 +38,7 @@ describe("fuzz targets, short run", () => {
       const failure = failed?.failure
       expect(
         failure,
-        `${failure?.error}\ninput: ${failure?.counterexample}\nreplay: pnpm fuzz --target ${target.name} --seed ${failed?.seed} --path ${failure?.path}`,
+        `${failure?.error}\ninput: ${failure?.counterexample}\nreplay: pnpm fuzz --target ${target.name} --seed=${failed?.seed} --path=${failure?.path}`,
       ).toBeUndefined()
     })
   }
