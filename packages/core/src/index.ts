@@ -9,6 +9,7 @@
 
 export * from "./engine/Engine.js"
 export * from "./engine/keyLog.js"
+export * from "./engine/mutex.js"
 export * from "./engine/sessionStore.js"
 export * from "./errors.js"
 export {
@@ -23,6 +24,6 @@ export * from "./handshake/config.js"
 export * from "./handshake/session.js"
 export { type ClientState, Input, type KeyLogLabel, Output, Phase } from "./handshake/state.js"
 export * from "./handshake/verifier.js"
-export { webPkiVerifier } from "./handshake/webPkiVerifier.js"
+export { makeWebPkiVerifier, webPkiVerifier } from "./handshake/webPkiVerifier.js"
 export * as Wire from "./wire/index.js"
 export * as X509 from "./x509/index.js"

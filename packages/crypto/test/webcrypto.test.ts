@@ -124,10 +124,29 @@ describe("the platform does the work", () => {
     }),
   )
 
-  it.effect("key shares are imported into subtle and agree by deriveBits", () =>
+  it.effect("with the platform's randomness, the platform generates each key pair; they agree by deriveBits", () =>
     Effect.gen(function* () {
       const { subtle, take } = instrumented()
       const crypto = makeWebCrypto(systemRandom, subtle)
+      const expected = {
+        x25519: ["generateKey X25519", "exportKey X25519", "importKey X25519", "deriveBits X25519"],
+        secp256r1: ["generateKey ECDH", "exportKey ECDH", "importKey ECDH", "deriveBits ECDH"],
+        secp384r1: ["generateKey ECDH", "exportKey ECDH", "importKey ECDH", "deriveBits ECDH"],
+      }
+      for (const group of ["x25519", "secp256r1", "secp384r1"] as const) {
+        const peer = yield* (yield* node).generateKeyShare(group)
+        const share = yield* crypto.generateKeyShare(group)
+        expect(share.publicKey.length).toBe(group === "x25519" ? 32 : group === "secp256r1" ? 65 : 97)
+        expect(toHex(yield* share.agree(peer.publicKey))).toBe(toHex(yield* peer.agree(share.publicKey)))
+        expect(take()).toEqual(expected[group])
+      }
+    }),
+  )
+
+  it.effect("with a scripted random source, the drawn private key is imported into subtle", () =>
+    Effect.gen(function* () {
+      const { subtle, take } = instrumented()
+      const crypto = makeWebCrypto(scriptedRandom({ seed: "webcrypto key shares" }), subtle)
       const expected = {
         x25519: ["importKey X25519", "exportKey X25519", "importKey X25519", "deriveBits X25519"],
         secp256r1: ["importKey ECDH", "importKey ECDH", "deriveBits ECDH"],

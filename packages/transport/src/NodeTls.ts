@@ -1,18 +1,18 @@
 /**
- * `NodeTls.connect`: the common case on Node. A TCP connection through
- * `@effect/platform-node`'s `NodeSocket`, TLS over it, the system's roots
+ * `NodeTls.connect`: the common case on Node. A TCP connection through `node:net` (see
+ * netWire.ts for why not the platform `Socket`), TLS over it, the system's roots
  * (`tls.rootCertificates`) as default trust, and a choice of crypto layer.
  *
  * @since 0.1.0
  */
 import { rootCertificates } from "node:tls"
-import { NodeSocket } from "@effect/platform-node"
-import { type CleanShutdown, Fatal, FatalReason } from "@effect-tls/core"
-import { NobleCrypto } from "@effect-tls/crypto"
-import { NodeCrypto } from "@effect-tls/crypto/node"
+import type { CleanShutdown, Fatal } from "@effect-tls/core"
+import { makeNobleCrypto, systemRandom, TlsCrypto, type TlsCryptoService } from "@effect-tls/crypto"
+import { makeNodeCrypto, nodeRandom } from "@effect-tls/crypto/node"
 import { Effect, type Scope } from "effect"
+import { netSocketWire, openNetSocket } from "./netWire.js"
 import type { TlsOptionsInput } from "./Options.js"
-import { type ConnectExtras, connect as connectSocket } from "./Tls.js"
+import { type ConnectExtras, connectWire } from "./Tls.js"
 import type { TlsConnection } from "./TlsConnection.js"
 import { SystemRoots } from "./trust.js"
 
@@ -23,6 +23,14 @@ export interface NodeTlsOptions extends TlsOptionsInput {
   /** The crypto layer (default: a `TlsCrypto` in context, else noble). */
   readonly crypto?: "noble" | "node"
 }
+
+/** The service of a crypto layer, made once: building a layer per connection costs more than it should. */
+const once = (make: () => TlsCryptoService) => {
+  let service: TlsCryptoService | undefined
+  return () => (service ??= make())
+}
+const nodeService = once(() => makeNodeCrypto(nodeRandom))
+const nobleService = once(() => makeNobleCrypto(systemRandom))
 
 /**
  * Connects to `host:port` over TCP and runs the TLS handshake. `serverName` defaults to
@@ -35,12 +43,10 @@ export const connect = (
   extras?: ConnectExtras,
 ): Effect.Effect<TlsConnection, CleanShutdown | Fatal, Scope.Scope> => {
   const { host, port, crypto, ...tlsOptions } = options
-  const socket = Effect.mapError(
-    NodeSocket.makeNet({ host, port }),
-    (cause) => new Fatal({ reason: FatalReason.Io({ detail: `cannot open a socket to ${host}:${port}`, cause }) }),
-  )
-  const run = Effect.flatMap(socket, (socket) =>
-    connectSocket(socket, { serverName: host, ...tlsOptions }, extras),
+  const run = Effect.flatMap(openNetSocket(host, port), (socket) =>
+    connectWire(netSocketWire(socket), { serverName: host, ...tlsOptions }, extras),
   ).pipe(Effect.provideService(SystemRoots, rootCertificates))
-  return crypto === undefined ? run : Effect.provide(run, crypto === "node" ? NodeCrypto : NobleCrypto)
+  return crypto === undefined
+    ? run
+    : Effect.provideService(run, TlsCrypto, crypto === "node" ? nodeService() : nobleService())
 }

@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import * as Socket from "@effect/platform/Socket"
-import { type EngineRequirements, type Fatal, type SessionInfo, X509 } from "@effect-tls/core"
+import { type EngineRequirements, type Fatal, makeMutex, type SessionInfo, X509 } from "@effect-tls/core"
 import { type Context, Effect, Either, Option } from "effect"
 import type { Pump } from "./pump.js"
 
@@ -52,10 +52,12 @@ export const makeConnection = (
   session: SessionInfo,
   context: Context.Context<EngineRequirements>,
 ): Effect.Effect<TlsConnection> =>
-  Effect.map(Effect.makeSemaphore(1), (readLock) => {
+  Effect.sync(() => {
+    const readLock = makeMutex()
     const { engine } = pump
+    let peerCertificates: ReadonlyArray<X509.Certificate> | undefined
     const provide = <A, E>(effect: Effect.Effect<A, E, EngineRequirements>) => Effect.provide(effect, context)
-    const read = readLock.withPermits(1)(provide(pump.drive(engine.read)))
+    const read = readLock.withLock(provide(pump.drive(engine.read)))
     const write = (data: Uint8Array) => provide(pump.drive(engine.write(data)))
     const shutdown = provide(Effect.asVoid(pump.drive(engine.shutdown)))
     const exportKeyingMaterial = (label: string, context: Uint8Array, length: number) =>
@@ -84,10 +86,14 @@ export const makeConnection = (
       runRaw: run,
       writer: Effect.acquireRelease(Effect.succeed(writeChunk), () => Effect.ignore(shutdown)),
       session,
-      peerCertificates: session.peerCertificates.flatMap((der) => {
-        const parsed = X509.parseCertificate(der)
-        return Either.isRight(parsed) ? [parsed.right] : []
-      }),
+      // Parsed on first use: most callers never look.
+      get peerCertificates() {
+        peerCertificates ??= session.peerCertificates.flatMap((der) => {
+          const parsed = X509.parseCertificate(der)
+          return Either.isRight(parsed) ? [parsed.right] : []
+        })
+        return peerCertificates
+      },
       read,
       write,
       shutdown,

@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { Fatal, FatalReason, isWant, type TlsEngine, type WantRead, type WantWrite } from "@effect-tls/core"
+import { Fatal, FatalReason, isWant, makeMutex, type TlsEngine, type WantRead, type WantWrite } from "@effect-tls/core"
 import { Effect, Option } from "effect"
 
 /** A byte transport under TLS: reads return `None` at end of stream. @since 0.1.0 */
@@ -27,10 +27,12 @@ export interface Pump {
 
 /** The pump over an engine and a wire. @since 0.1.0 */
 export const makePump = (engine: TlsEngine, wire: Wire): Effect.Effect<Pump> =>
-  Effect.map(Effect.makeSemaphore(1), (sendLock) => {
-    const flush = sendLock.withPermits(1)(
+  Effect.sync(() => {
+    const sendLock = makeMutex()
+    const send = sendLock.withLock(
       Effect.flatMap(engine.drain, (bytes) => (bytes.length === 0 ? Effect.void : wire.write(bytes))),
     )
+    const flush = Effect.flatMap(engine.pendingOutput, (pending) => (pending === 0 ? Effect.void : send))
     const receive = Effect.flatMap(
       wire.read,
       Option.match({
@@ -43,12 +45,13 @@ export const makePump = (engine: TlsEngine, wire: Wire): Effect.Effect<Pump> =>
     )
     const onWant = (error: WantRead | WantWrite) =>
       error._tag === "WantRead" ? Effect.zipRight(flush, receive) : flush
-    const drive = <A, E, R>(operation: Effect.Effect<A, E | WantRead | WantWrite, R>) =>
-      operation.pipe(
-        Effect.catchIf(isWant, (error) => Effect.zipRight(onWant(error), Effect.fail(error))),
-        Effect.retry({ while: isWant }),
-        // Send what the operation produced (our Finished, a record, an alert) before returning or failing.
-        Effect.tapBoth({ onFailure: () => Effect.ignore(flush), onSuccess: () => flush }),
+    const drive = <A, E, R>(operation: Effect.Effect<A, E | WantRead | WantWrite, R>) => {
+      // A plain loop rather than `Effect.retry`: no schedule to drive per record.
+      const attempt: Effect.Effect<A, E | Fatal, R> = Effect.catchIf(operation, isWant, (error) =>
+        Effect.zipRight(onWant(error), attempt),
       ) as Effect.Effect<A, E | Fatal, R>
+      // Send what the operation produced (our Finished, a record, an alert) before returning or failing.
+      return Effect.tapBoth(attempt, { onFailure: () => Effect.ignore(flush), onSuccess: () => flush })
+    }
     return { engine, wire, flush, drive }
   })

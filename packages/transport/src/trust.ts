@@ -6,16 +6,15 @@
  * @since 0.1.0
  */
 import {
-  CertificateVerifier,
   type CertificateVerifierService,
   Fatal,
   FatalReason,
-  InsecureAcceptAnyCertificate,
-  webPkiVerifier,
+  insecureAcceptAnyCertificate,
+  makeWebPkiVerifier,
   X509,
 } from "@effect-tls/core"
 import type { TlsCrypto } from "@effect-tls/crypto"
-import { Context, Effect, Either, type Layer, Option } from "effect"
+import { Context, Effect, Either, Option } from "effect"
 import type { TlsOptions } from "./Options.js"
 
 /** The platform's trust anchors, as PEM certificates. @since 0.1.0 */
@@ -92,17 +91,16 @@ export const verifierFor = (
   hook: VerifyHook | undefined,
 ): Effect.Effect<CertificateVerifierService, Fatal> =>
   Effect.gen(function* () {
-    let layer: Layer.Layer<CertificateVerifier>
+    let base: CertificateVerifierService
     if (options.insecure === true) {
-      layer = InsecureAcceptAnyCertificate
+      base = insecureAcceptAnyCertificate
     } else {
       const pems =
         options.ca !== undefined ? [options.ca] : Option.getOrUndefined(yield* Effect.serviceOption(SystemRoots))
       if (pems === undefined) {
         return yield* configError("no trust anchors: pass `ca`, provide SystemRoots, or use NodeTls")
       }
-      layer = webPkiVerifier(yield* cachedAnchors(pems, options.ca))
+      base = makeWebPkiVerifier(yield* cachedAnchors(pems, options.ca))
     }
-    const base = yield* Effect.provide(CertificateVerifier, layer)
     return withHook(base, hook)
   })

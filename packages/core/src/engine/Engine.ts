@@ -17,6 +17,7 @@ import type { SessionInfo } from "../handshake/session.js"
 import { type ClientState, Input, type Output } from "../handshake/state.js"
 import type { CertificateVerifier } from "../handshake/verifier.js"
 import { KeyLog, keyLogLine } from "./keyLog.js"
+import { makeMutex } from "./mutex.js"
 import { SessionStore } from "./sessionStore.js"
 
 /** What the engine's handshake needs. @since 0.1.0 */
@@ -42,8 +43,9 @@ export interface TlsEngine {
   /** Encrypts application data into the output buffer (SSL_write). */
   readonly write: (data: Uint8Array) => Effect.Effect<void, WantWrite | Fatal, EngineRequirements>
   /**
-   * The next application data from the peer (SSL_read): `None` once the peer sent
-   * close_notify; `WantRead` when more bytes must be fed first.
+   * The application data from the peer (SSL_read): everything decrypted so far, as one
+   * chunk; `None` once the peer sent close_notify; `WantRead` when more bytes must be fed
+   * first.
    */
   readonly read: Effect.Effect<Option.Option<Uint8Array>, WantRead | Fatal, EngineRequirements>
   /**
@@ -71,6 +73,9 @@ export interface TlsEngine {
 
 const defaultMaxPendingOutput = 256 * 1024
 
+/** One WantRead for every call: it carries no data, and a fresh error would capture a stack trace per record. */
+const wantRead = new WantRead()
+
 /**
  * A new engine for `config`. Nothing is sent until the first `connect`.
  *
@@ -79,7 +84,7 @@ const defaultMaxPendingOutput = 256 * 1024
 export const makeEngine = (options: EngineOptions): Effect.Effect<TlsEngine> =>
   Effect.gen(function* () {
     const maxPending = options.maxPendingOutput ?? defaultMaxPendingOutput
-    const lock = yield* Effect.makeSemaphore(1)
+    const lock = makeMutex()
     let state: ClientState | undefined
     let failure: Fatal | CleanShutdown | undefined
     let session: SessionInfo | undefined
@@ -89,54 +94,60 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<TlsEngine> =>
     let pending = 0
     const plaintext: Array<Uint8Array> = []
 
+    /** Hands outputs on: plain pushes, and the KeyLog and SessionStore services when present. */
     const emitAll = (outputs: ReadonlyArray<Output>) =>
-      Effect.forEach(
-        outputs,
-        (out): Effect.Effect<void> => {
+      Effect.suspend(() => {
+        let services: Array<Effect.Effect<void>> | undefined
+        for (const out of outputs) {
           switch (out._tag) {
             case "Send":
               output.push(out.bytes)
               pending += out.bytes.length
-              return Effect.void
+              break
             case "Established":
               session = out.session
-              return Effect.void
+              break
             case "ApplicationData":
               plaintext.push(out.data)
-              return Effect.void
+              break
             case "PeerClosed":
               peerClosed = true
-              return Effect.void
+              break
             case "KeyLog":
-              return Effect.serviceOption(KeyLog).pipe(
-                Effect.flatMap(
-                  Option.match({
-                    onNone: () => Effect.void,
-                    onSome: (keyLog) => keyLog.log(keyLogLine(out.label, out.clientRandom, out.secret)),
-                  }),
+              ;(services ??= []).push(
+                Effect.serviceOption(KeyLog).pipe(
+                  Effect.flatMap(
+                    Option.match({
+                      onNone: () => Effect.void,
+                      onSome: (keyLog) => keyLog.log(keyLogLine(out.label, out.clientRandom, out.secret)),
+                    }),
+                  ),
                 ),
               )
+              break
             case "SessionTicket":
-              return Effect.serviceOption(SessionStore).pipe(
-                Effect.flatMap(
-                  Option.match({
-                    onNone: () => Effect.void,
-                    onSome: (store) =>
-                      store.store({
-                        serverName: options.config.serverName,
-                        ticket: out.ticket,
-                        psk: out.psk,
-                        suite: out.suite,
-                      }),
-                  }),
+              ;(services ??= []).push(
+                Effect.serviceOption(SessionStore).pipe(
+                  Effect.flatMap(
+                    Option.match({
+                      onNone: () => Effect.void,
+                      onSome: (store) =>
+                        store.store({
+                          serverName: options.config.serverName,
+                          ticket: out.ticket,
+                          psk: out.psk,
+                          suite: out.suite,
+                        }),
+                    }),
+                  ),
                 ),
               )
+              break
           }
-        },
-        { discard: true },
-      )
+        }
+        return services === undefined ? Effect.void : Effect.all(services, { discard: true })
+      })
 
-    /** Runs one step; a failure sends its alert, and sticks. */
     /** Fails the engine for good: the alert `error` sends goes out after whatever is pending. */
     const failWith = (current: ClientState | undefined, error: Fatal) =>
       Effect.flatMap(current === undefined ? Effect.succeed(undefined) : alertFor(current, error), (alert) =>
@@ -187,7 +198,7 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<TlsEngine> =>
     const notEstablished = () =>
       new Fatal({ reason: FatalReason.Config({ detail: "the handshake has not completed" }) })
 
-    const connect: TlsEngine["connect"] = lock.withPermits(1)(
+    const connect: TlsEngine["connect"] = lock.withLock(
       Effect.gen(function* () {
         yield* sticky
         if (session !== undefined) return session
@@ -200,7 +211,7 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<TlsEngine> =>
           return yield* failure
         }
         if (pending >= maxPending) return yield* new WantWrite({ pending })
-        return yield* new WantRead()
+        return yield* wantRead
       }),
     )
 
@@ -213,7 +224,7 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<TlsEngine> =>
     )
 
     const write: TlsEngine["write"] = (data) =>
-      lock.withPermits(1)(
+      lock.withLock(
         Effect.gen(function* () {
           const current = yield* established
           if (pending >= maxPending) return yield* new WantWrite({ pending })
@@ -221,18 +232,34 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<TlsEngine> =>
         }),
       )
 
-    const read: TlsEngine["read"] = lock.withPermits(1)(
+    const readLocked = lock.withLock(
       Effect.gen(function* () {
         const current = yield* established
         if (plaintext.length === 0) yield* processInput(current)
-        const next = plaintext.shift()
-        if (next !== undefined) return Option.some(next)
+        if (plaintext.length > 0) {
+          // Everything decrypted so far in one chunk: one read per batch of records, not per record.
+          const next = plaintext.length === 1 ? plaintext[0]! : concatBytes(...plaintext)
+          plaintext.length = 0
+          return Option.some(next)
+        }
         if (peerClosed) return Option.none()
-        return yield* new WantRead()
+        return yield* wantRead
       }),
     )
 
-    const shutdown: TlsEngine["shutdown"] = lock.withPermits(1)(
+    // Nothing buffered: ask for bytes without taking the lock (the bulk loop asks once per batch).
+    const read: TlsEngine["read"] = Effect.suspend(() =>
+      plaintext.length === 0 &&
+      input.length === 0 &&
+      session !== undefined &&
+      failure === undefined &&
+      !peerClosed &&
+      !lock.locked
+        ? Effect.fail(wantRead)
+        : readLocked,
+    )
+
+    const shutdown: TlsEngine["shutdown"] = lock.withLock(
       Effect.gen(function* () {
         if (state === undefined) return peerClosed
         if (failure instanceof Fatal) return yield* failure
@@ -242,7 +269,7 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<TlsEngine> =>
     )
 
     const keyUpdate: TlsEngine["keyUpdate"] = (requestPeer) =>
-      lock.withPermits(1)(
+      lock.withLock(
         Effect.gen(function* () {
           const current = yield* established
           if (pending >= maxPending) return yield* new WantWrite({ pending })
@@ -271,6 +298,6 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<TlsEngine> =>
         Effect.flatMap(established, (current) => exportKeyingMaterial(current, label, context, length)),
       session: Effect.sync(() => Option.fromNullable(session)),
       abort: (error) =>
-        lock.withPermits(1)(Effect.suspend(() => (failure === undefined ? failWith(state, error) : Effect.void))),
+        lock.withLock(Effect.suspend(() => (failure === undefined ? failWith(state, error) : Effect.void))),
     }
   })

@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import type { TlsCrypto } from "@effect-tls/crypto"
-import { Effect } from "effect"
+import { Effect, Either } from "effect"
 import { alertSent, Fatal, FatalReason } from "../errors.js"
 import { decodeAlert } from "../wire/alert.js"
 import { AlertDescription, AlertLevel, ContentType, HandshakeType, nameOf } from "../wire/codes.js"
@@ -95,31 +95,15 @@ const countEmpty = (empty: boolean, ctx: StepContext): Effect.Effect<void, Fatal
 
 const isHandshaking = (phase: Phase): boolean => phase._tag !== "Established" && phase._tag !== "Closed"
 
-const onRecord = (
+/** What a record carries, once decrypted: handshake messages, an alert or application data. */
+const onContent = (
   phase: Phase,
-  record: TlsRecord,
+  type: number,
+  content: Uint8Array,
   ctx: StepContext,
   closedForWriting: boolean,
 ): Effect.Effect<Phase, Fatal, Requirements> =>
   Effect.gen(function* () {
-    if (record.type === ContentType.change_cipher_spec) {
-      // RFC 8446 section 5: dropped between our first ClientHello and the server's Finished.
-      if (!isHandshaking(phase) || record.fragment.length !== 1 || record.fragment[0] !== 1) {
-        return yield* abort(AlertDescription.unexpected_message, "unexpected ChangeCipherSpec record")
-      }
-      yield* countEmpty(true, ctx)
-      return phase
-    }
-    const reader = ctx.record.reader
-    let type = record.type
-    let content = record.fragment
-    if (reader !== undefined && !(type === ContentType.alert && isHandshaking(phase))) {
-      const opened = yield* reader.open(record.raw)
-      type = opened.type
-      content = opened.content
-    } else if (type === ContentType.application_data) {
-      return yield* abort(AlertDescription.unexpected_message, "an encrypted record before the handshake keys")
-    }
     switch (type) {
       case ContentType.handshake: {
         yield* countEmpty(false, ctx)
@@ -149,6 +133,34 @@ const onRecord = (
     }
   })
 
+const onRecord = (
+  phase: Phase,
+  record: TlsRecord,
+  ctx: StepContext,
+  closedForWriting: boolean,
+): Effect.Effect<Phase, Fatal, Requirements> =>
+  Effect.gen(function* () {
+    if (record.type === ContentType.change_cipher_spec) {
+      // RFC 8446 section 5: dropped between our first ClientHello and the server's Finished.
+      if (!isHandshaking(phase) || record.fragment.length !== 1 || record.fragment[0] !== 1) {
+        return yield* abort(AlertDescription.unexpected_message, "unexpected ChangeCipherSpec record")
+      }
+      yield* countEmpty(true, ctx)
+      return phase
+    }
+    const reader = ctx.record.reader
+    let type = record.type
+    let content = record.fragment
+    if (reader !== undefined && !(type === ContentType.alert && isHandshaking(phase))) {
+      const opened = yield* reader.open(record.raw)
+      type = opened.type
+      content = opened.content
+    } else if (type === ContentType.application_data) {
+      return yield* abort(AlertDescription.unexpected_message, "an encrypted record before the handshake keys")
+    }
+    return yield* onContent(phase, type, content, ctx, closedForWriting)
+  })
+
 /**
  * Feeds received bytes through the record layer and the phases. Bytes after the peer's
  * close_notify are ignored.
@@ -169,6 +181,21 @@ export const receive = (
       const record = ctx.record.deframer.next()
       if (record === undefined) break
       if (record instanceof DecodeError) return yield* Effect.fail(alertSent(record.alert, record.detail))
+      const reader = ctx.record.reader
+      if (current._tag === "Established" && reader?.isSync === true && record.type === ContentType.application_data) {
+        // The bulk path: a plain loop over application data records, no Effect per record.
+        const opened = reader.openSync(record.raw)
+        if (Either.isLeft(opened)) return yield* Effect.fail(opened.left)
+        const { type, content } = opened.right
+        if (type === ContentType.application_data && content.length > 0) {
+          ctx.record.emptyInARow = 0
+          ctx.emit(Output.ApplicationData({ data: content }))
+          if (current.keyUpdatesInARow !== 0) current = Phase.Established({ ...current, keyUpdatesInARow: 0 })
+          continue
+        }
+        current = yield* onContent(current, type, content, ctx, closedForWriting)
+        continue
+      }
       current = yield* onRecord(current, record, ctx, closedForWriting)
     }
     return current

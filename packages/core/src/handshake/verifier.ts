@@ -40,14 +40,12 @@ export class CertificateVerifier extends Context.Tag("@effect-tls/core/Certifica
 >() {}
 
 /**
- * INSECURE: accepts any certificate chain without checking it, and logs a warning on
- * every handshake. The peer is NOT authenticated: anyone on the path can impersonate it.
- * For tests and for explicitly requested `insecure` mode only.
+ * INSECURE: the service behind `InsecureAcceptAnyCertificate` (accepts any chain, logs a
+ * warning on every handshake), for callers that provide it per connection.
  *
  * @since 0.1.0
- * @category layers
  */
-export const InsecureAcceptAnyCertificate: Layer.Layer<CertificateVerifier> = Layer.succeed(CertificateVerifier, {
+export const insecureAcceptAnyCertificate: CertificateVerifierService = {
   verify: () =>
     Effect.as(
       Effect.logWarning(
@@ -55,4 +53,17 @@ export const InsecureAcceptAnyCertificate: Layer.Layer<CertificateVerifier> = La
       ),
       { verified: false },
     ),
-})
+}
+
+/**
+ * INSECURE: accepts any certificate chain without checking it, and logs a warning on
+ * every handshake. The peer is NOT authenticated: anyone on the path can impersonate it.
+ * For tests and for explicitly requested `insecure` mode only.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const InsecureAcceptAnyCertificate: Layer.Layer<CertificateVerifier> = Layer.succeed(
+  CertificateVerifier,
+  insecureAcceptAnyCertificate,
+)

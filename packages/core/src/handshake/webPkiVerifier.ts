@@ -10,11 +10,33 @@ import { serverIdentityFromString } from "../x509/hostname.js"
 import type { TrustAnchor } from "../x509/path.js"
 import type { VerificationPolicy } from "../x509/policy.js"
 import { verifyServerChain } from "../x509/verify.js"
-import { CertificateVerifier } from "./verifier.js"
+import { CertificateVerifier, type CertificateVerifierService } from "./verifier.js"
 
 /**
- * A verifier layer over `anchors`. Without a server identity only the path is verified;
- * the transport always passes one.
+ * The verifier over `anchors`, as a service value (for callers that provide it per
+ * connection without building a layer). Without a server identity only the path is
+ * verified; the transport always passes one.
+ *
+ * @since 0.1.0
+ */
+export const makeWebPkiVerifier = (
+  anchors: ReadonlyArray<TrustAnchor>,
+  policy?: Partial<VerificationPolicy>,
+): CertificateVerifierService => ({
+  verify: ({ chain, serverIdentity }) =>
+    Effect.as(
+      verifyServerChain({
+        chain,
+        anchors,
+        serverName: serverIdentity === undefined ? undefined : serverIdentityFromString(serverIdentity),
+        policy,
+      }),
+      { verified: true },
+    ),
+})
+
+/**
+ * `makeWebPkiVerifier` as a layer.
  *
  * @since 0.1.0
  * @category layers
@@ -22,16 +44,4 @@ import { CertificateVerifier } from "./verifier.js"
 export const webPkiVerifier = (
   anchors: ReadonlyArray<TrustAnchor>,
   policy?: Partial<VerificationPolicy>,
-): Layer.Layer<CertificateVerifier> =>
-  Layer.succeed(CertificateVerifier, {
-    verify: ({ chain, serverIdentity }) =>
-      Effect.as(
-        verifyServerChain({
-          chain,
-          anchors,
-          serverName: serverIdentity === undefined ? undefined : serverIdentityFromString(serverIdentity),
-          policy,
-        }),
-        { verified: true },
-      ),
-  })
+): Layer.Layer<CertificateVerifier> => Layer.succeed(CertificateVerifier, makeWebPkiVerifier(anchors, policy))

@@ -33,15 +33,15 @@ export const nodeAeadKey = (algorithm: AeadAlgorithm, key: Uint8Array): AeadKey 
       const decipher = createDecipheriv(name as CipherGCMTypes, keyCopy, nonce, { authTagLength: tagLength })
       decipher.setAuthTag(sealed.subarray(split))
       decipher.setAAD(aad, { plaintextLength: split })
-      const out = new Uint8Array(split)
+      // update() returns the whole plaintext (final() adds nothing for GCM and ChaCha20-Poly1305,
+      // only checks the tag): hand out a view of that buffer instead of a copy.
       const body = decipher.update(sealed.subarray(0, split))
-      out.set(body, 0)
       try {
-        out.set(decipher.final(), body.length)
+        decipher.final()
       } catch {
         return undefined
       }
-      return out
+      return new Uint8Array(body.buffer, body.byteOffset, body.byteLength)
     },
   })
 }

@@ -12,6 +12,7 @@ import { checkSigningAlgorithm } from "../signingAlgorithm.js"
 import type { SignatureAlgorithm, SigningKey, SigningKeyType, VerifyRequest } from "../TlsCrypto.js"
 import { type VerifyPlan, verifyWith } from "../verifyPlan.js"
 import { nodeHashName } from "./hash.js"
+import { ecPublicKey, okpPublicKey, rsaPublicKey } from "./jwk.js"
 
 type KeyInput =
   | KeyObject
@@ -33,8 +34,24 @@ const keyInput = (key: KeyObject, algorithm: SignatureAlgorithm, dsaEncoding: "d
 const hashOf = (algorithm: SignatureAlgorithm): string | null =>
   algorithm._tag === "Ed25519" ? null : nodeHashName(algorithm.hash)
 
+const spkiKey = (request: VerifyRequest): KeyObject =>
+  createPublicKey({ key: Buffer.from(request.spki), format: "der", type: "spki" })
+
+/** The plan's key as a KeyObject, through the JWK import where it applies (see jwk.ts). */
+const publicKeyOf = (plan: VerifyPlan, request: VerifyRequest): KeyObject => {
+  switch (plan._tag) {
+    case "Ecdsa":
+      return ecPublicKey(plan.key.curve, plan.key.point) ?? spkiKey(request)
+    case "Ed25519":
+      return okpPublicKey("Ed25519", plan.key)
+    case "RsaPkcs1":
+    case "RsaPss":
+      return rsaPublicKey(plan.key.modulus, plan.key.exponent)
+  }
+}
+
 const runPlan = (plan: VerifyPlan, request: VerifyRequest): boolean => {
-  const key = createPublicKey({ key: Buffer.from(request.spki), format: "der", type: "spki" })
+  const key = publicKeyOf(plan, request)
   const signature = plan._tag === "Ecdsa" ? plan.rs : request.signature
   return verify(hashOf(request.algorithm), request.message, keyInput(key, request.algorithm, "ieee-p1363"), signature)
 }

@@ -10,7 +10,7 @@ import { Effect } from "effect"
 import { agreeNistEffect, agreeX25519Effect, privateKeyLength } from "../groups.js"
 import type { EcCurve } from "../keys.js"
 import { nobleKeyShare } from "../noble/keyAgreement.js"
-import type { RandomSource } from "../random.js"
+import { type RandomSource, systemRandom } from "../random.js"
 import type { KeyAgreementGroup, KeyShare } from "../TlsCrypto.js"
 import { ecPrivateJwk, nobleCurve } from "./ecKey.js"
 import { importOkpPrivateKey } from "./okp.js"
@@ -55,12 +55,39 @@ const nistShare = (subtle: Subtle, group: EcCurve, secret: Uint8Array): Effect.E
 }
 
 /**
- * A fresh key share whose private key is drawn from `random` with purpose `PrivateKey`;
- * NIST scalars out of range (zero or at least the order) are drawn again.
- *
- * @since 0.1.0
+ * A key pair the platform makes itself, from the same CSPRNG `systemRandom` reads: several
+ * times cheaper than importing a drawn private key (OpenSSL's PKCS#8 decoder under Node) or
+ * computing a NIST public point in JavaScript.
  */
-export const webKeyShare = (subtle: Subtle, random: RandomSource, group: KeyAgreementGroup): Effect.Effect<KeyShare> =>
+const generatedShare = (subtle: Subtle, group: KeyAgreementGroup): Effect.Effect<KeyShare, SubtleRefused> => {
+  const algorithm =
+    group === "x25519" ? ({ name: "X25519" } as const) : ({ name: "ECDH", namedCurve: namedCurve(group) } as const)
+  const bits = 8 * privateKeyLength(group)
+  return Effect.flatMap(
+    subtleCall(
+      () =>
+        subtle.generateKey(algorithm, false, ["deriveBits"]) as Promise<{
+          readonly publicKey: SubtleKey
+          readonly privateKey: SubtleKey
+        }>,
+    ),
+    (pair) =>
+      Effect.map(
+        subtleBytes(() => subtle.exportKey("raw", pair.publicKey)),
+        (publicKey): KeyShare => ({
+          group,
+          publicKey,
+          agree: (peer) =>
+            group === "x25519"
+              ? agreeX25519Effect(peer, (share) => derive(subtle, algorithm, pair.privateKey, share, bits))
+              : agreeNistEffect(group, peer, (share) => derive(subtle, algorithm, pair.privateKey, share, bits)),
+        }),
+      ),
+  )
+}
+
+/** A share whose private key is drawn from `random` (see `webKeyShare`). */
+const drawnShare = (subtle: Subtle, random: RandomSource, group: KeyAgreementGroup): Effect.Effect<KeyShare> =>
   Effect.suspend(() => {
     const draw = () => random(privateKeyLength(group), { _tag: "PrivateKey", group })
     let secret = draw()
@@ -69,3 +96,16 @@ export const webKeyShare = (subtle: Subtle, random: RandomSource, group: KeyAgre
     // The fallback is handed the secret already drawn, so a scripted key stays the key.
     return Effect.orElse(share, () => Effect.sync(() => nobleKeyShare(() => secret, group)))
   })
+
+/**
+ * A fresh key share. With the platform's randomness (`systemRandom`) the platform generates
+ * the key pair; with any other source (the testing layer's script) the private key is
+ * drawn from it with purpose `PrivateKey`, NIST scalars out of range (zero or at least the
+ * order) drawn again.
+ *
+ * @since 0.1.0
+ */
+export const webKeyShare = (subtle: Subtle, random: RandomSource, group: KeyAgreementGroup): Effect.Effect<KeyShare> =>
+  random === systemRandom
+    ? Effect.orElse(generatedShare(subtle, group), () => drawnShare(subtle, random, group))
+    : drawnShare(subtle, random, group)
