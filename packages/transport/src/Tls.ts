@@ -112,7 +112,11 @@ export const connectWire = (
           : Effect.void,
       ),
       Effect.tapError((error) => Effect.annotateCurrentSpan("tls.error", error.message)),
-      Effect.withSpan("tls.connect", { attributes: { "tls.server_name": config.serverIdentity ?? "" } }),
+      // No stack trace captured for the span: an Error per connection showed in the profile.
+      Effect.withSpan("tls.connect", {
+        attributes: { "tls.server_name": config.serverIdentity ?? "" },
+        captureStackTrace: false,
+      }),
     )
     const connection = yield* makeConnection(pump, session, context)
     yield* Effect.addFinalizer(() =>

@@ -126,6 +126,9 @@ export const decodeRecordHeader = (
     return { type, version, length }
   })
 
+/** The deframer's first buffer; it grows when a record needs more. */
+const initialBufferLength = 4096
+
 /**
  * Cuts a received byte stream into records. `push` a chunk, then call `next` until it
  * returns `undefined` (more bytes needed) or a `DecodeError` (fatal, and repeated from then
@@ -152,8 +155,9 @@ export class Deframer {
   constructor(limits: RecordLimits = {}) {
     this.maxCiphertext = limits.maxCiphertextLength ?? MAX_CIPHERTEXT_LENGTH
     this.maxPlaintext = limits.maxPlaintextLength ?? MAX_PLAINTEXT_LENGTH
-    // Room for one complete record and the incomplete one after it.
-    this.buf = new Uint8Array(2 * (RECORD_HEADER_LENGTH + Math.max(this.maxCiphertext, this.maxPlaintext)))
+    // Starts small (an idle connection keeps it) and grows to what the records need: at most
+    // one complete record and the incomplete one after it.
+    this.buf = new Uint8Array(initialBufferLength)
   }
 
   /**
