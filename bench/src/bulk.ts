@@ -1,0 +1,119 @@
+/**
+ * Section 2, bulk download: MB/s (10^6 bytes per second) of one HTTP/1.0 GET of a file
+ * served by `openssl s_server -WWW` from a temp dir, read until the server closes, with
+ * TLS_AES_128_GCM_SHA256 and with TLS_CHACHA20_POLY1305_SHA256. Timed from the request to
+ * the end of the response (the handshake is not counted); the body's byte count is checked.
+ * Clients take turns, repetition by repetition.
+ */
+import { randomFillSync } from "node:crypto"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { onCleanup } from "./cleanup.js"
+import type { BenchClient, ClientName } from "./clients.js"
+import { startOpensslServer } from "./opensslServer.js"
+import type { BenchPki } from "./pki.js"
+import { type Spread, spread } from "./stats.js"
+
+/** One client's downloads with one suite. */
+export interface BulkStats {
+  readonly mbps: Spread
+  /** Process CPU milliseconds per MB received. */
+  readonly cpuMsPerMB: Spread
+}
+
+/** The downloads with one suite, per client. */
+export type BulkSet = Partial<Record<ClientName, BulkStats>>
+
+/** The suites of the bulk section. */
+export type BulkSuite = "aes" | "chacha"
+
+const suiteNames: Readonly<Record<BulkSuite, string>> = {
+  aes: "TLS_AES_128_GCM_SHA256",
+  chacha: "TLS_CHACHA20_POLY1305_SHA256",
+}
+
+const request = new TextEncoder().encode("GET /file HTTP/1.0\r\n\r\n")
+const endOfHeader = Buffer.from("\r\n\r\n")
+
+/** One download: seconds, CPU ms and the body length (total received minus the HTTP header). */
+const download = (client: BenchClient, port: number) =>
+  client.session(port, client.groups[0]!, async (stream) => {
+    let received = 0
+    let head = Buffer.alloc(0)
+    let headerLength = -1
+    const cpu0 = process.cpuUsage()
+    const wall0 = performance.now()
+    await stream.write(request)
+    await stream.readToEnd((chunk) => {
+      received += chunk.length
+      if (headerLength >= 0) return
+      head = Buffer.concat([head, chunk.subarray(0, 4096)])
+      const at = head.indexOf(endOfHeader)
+      if (at >= 0) headerLength = at + endOfHeader.length
+      else if (head.length > 8192) throw new Error(`${client.name}: no end of HTTP header in ${head.length} bytes`)
+    })
+    const seconds = (performance.now() - wall0) / 1000
+    const cpu = process.cpuUsage(cpu0)
+    return { seconds, cpuMs: (cpu.user + cpu.system) / 1000, body: headerLength < 0 ? -1 : received - headerLength }
+  })
+
+/** A temp dir holding `file` of `bytes` random bytes; removed by the returned function. */
+const servedFile = (bytes: number): { readonly dir: string; readonly remove: () => void } => {
+  const dir = mkdtempSync(join(tmpdir(), "effect-tls-bench-www-"))
+  const remove = () => rmSync(dir, { recursive: true, force: true })
+  const unregister = onCleanup(remove)
+  writeFileSync(join(dir, "file"), randomFillSync(Buffer.alloc(bytes)))
+  return {
+    dir,
+    remove: () => {
+      unregister()
+      remove()
+    },
+  }
+}
+
+/**
+ * `repetitions` downloads of `bytes` per client and suite; clients that cannot do a suite
+ * are left out. The server offers x25519 and P-256 (subtls offers only P-256).
+ */
+export const runBulk = async (
+  pki: BenchPki,
+  clients: ReadonlyArray<BenchClient>,
+  bytes: number,
+  repetitions: number,
+): Promise<Record<BulkSuite, BulkSet>> => {
+  const file = servedFile(bytes)
+  try {
+    const results: Record<BulkSuite, BulkSet> = { aes: {}, chacha: {} }
+    for (const suite of ["aes", "chacha"] as const) {
+      const able = clients.filter((client) => suite === "aes" || client.chacha)
+      const server = await startOpensslServer(pki, {
+        suite: suiteNames[suite],
+        group: "X25519:P-256",
+        args: ["-WWW"],
+        cwd: file.dir,
+      })
+      try {
+        const rates = able.map(() => [] as Array<number>)
+        const cpus = able.map(() => [] as Array<number>)
+        for (let repetition = 0; repetition < repetitions; repetition++) {
+          for (const [index, client] of able.entries()) {
+            const { seconds, cpuMs, body } = await download(client, server.port)
+            if (body !== bytes) throw new Error(`${client.name} (${suite}): body of ${body} bytes, expected ${bytes}`)
+            rates[index]!.push(bytes / 1e6 / seconds)
+            cpus[index]!.push(cpuMs / (bytes / 1e6))
+          }
+        }
+        able.forEach((client, index) => {
+          results[suite][client.name] = { mbps: spread(rates[index]!), cpuMsPerMB: spread(cpus[index]!) }
+        })
+      } finally {
+        await server.stop()
+      }
+    }
+    return results
+  } finally {
+    file.remove()
+  }
+}

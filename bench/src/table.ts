@@ -1,0 +1,186 @@
+/**
+ * The results as Markdown tables (printed to stdout and written into docs/performance.md):
+ * medians with p90s, and ratios to node:tls for handshake CPU and latency, bulk MB/s and
+ * memory per connection; the curve-op floor, the raw AEAD ceiling, the record costs and
+ * the target checks.
+ */
+import type { BulkSet } from "./bulk.js"
+import { type ClientName, clientNames } from "./clients.js"
+import type { HandshakeSet } from "./handshake.js"
+import type { MemorySet } from "./memory.js"
+import { type RecordCell, recordSizes } from "./record.js"
+import type { BenchResults, BulkResults, HandshakeResults } from "./results.js"
+
+/** A number with about three significant digits. */
+export const formatNumber = (n: number): string =>
+  !Number.isFinite(n) ? "n/a" : Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(2)
+
+/** A ratio, e.g. "1.42x". */
+export const formatRatio = (n: number): string => (Number.isFinite(n) ? `${n.toFixed(2)}x` : "n/a")
+
+/** A Markdown table; the first column is left-aligned, the others right-aligned unless `textColumns`. */
+const table = (
+  header: ReadonlyArray<string>,
+  rows: ReadonlyArray<ReadonlyArray<string>>,
+  textColumns = false,
+): string => {
+  const line = (cells: ReadonlyArray<string>) => `| ${cells.join(" | ")} |`
+  const rule = header.map((_, i) => (i === 0 || textColumns ? "---" : "---:"))
+  return [line(header), line(rule), ...rows.map(line)].join("\n")
+}
+
+/** The clients present in `set`, in table order. */
+const present = <A>(set: Partial<Record<ClientName, A>>): Array<[ClientName, A]> =>
+  clientNames.flatMap((name) => (set[name] === undefined ? [] : [[name, set[name]] as [ClientName, A]]))
+
+const handshakeTable = (set: HandshakeSet): string => {
+  const reference = set["node:tls"]
+  return table(
+    ["client", "CPU ms", "CPU p90", "CPU / node:tls", "wall ms", "wall p90", "wall / node:tls"],
+    present(set).map(([name, s]) => [
+      name,
+      formatNumber(s.cpuMs.median),
+      formatNumber(s.cpuMs.p90),
+      formatRatio(s.cpuMs.median / (reference?.cpuMs.median ?? Number.NaN)),
+      formatNumber(s.wallMs.median),
+      formatNumber(s.wallMs.p90),
+      formatRatio(s.wallMs.median / (reference?.wallMs.median ?? Number.NaN)),
+    ]),
+  )
+}
+
+const curveOpsTable = (handshake: HandshakeResults): string => {
+  const ops = handshake.curveOps
+  const noble = (group: "x25519" | "P-256") => handshake.sets[group]["effect-tls/noble"]?.cpuMs.median ?? Number.NaN
+  return table(
+    ["noble layer, CPU ms", "x25519 set", "P-256 set"],
+    [
+      [
+        "key share + shared secret",
+        formatNumber(ops.x25519AgreementMs.median),
+        formatNumber(ops.p256AgreementMs.median),
+      ],
+      ["ECDSA P-256 verify (x2)", formatNumber(ops.ecdsaVerifyMs.median), formatNumber(ops.ecdsaVerifyMs.median)],
+      ["curve ops per handshake", formatNumber(ops.x25519SetMs.median), formatNumber(ops.p256SetMs.median)],
+      ["handshake", formatNumber(noble("x25519")), formatNumber(noble("P-256"))],
+      [
+        "handshake / curve ops",
+        formatRatio(noble("x25519") / ops.x25519SetMs.median),
+        formatRatio(noble("P-256") / ops.p256SetMs.median),
+      ],
+    ],
+  )
+}
+
+const bulkTable = (bulk: BulkResults): string => {
+  const { aes, chacha } = bulk.suites
+  const cells = (set: BulkSet, name: ClientName) => {
+    const s = set[name]
+    const reference = set["node:tls"]?.mbps.median ?? Number.NaN
+    return s === undefined
+      ? ["-", "-", "-"]
+      : [formatNumber(s.mbps.median), formatRatio(s.mbps.median / reference), formatNumber(s.cpuMsPerMB.median)]
+  }
+  return table(
+    ["client", "AES-128-GCM MB/s", "/ node:tls", "CPU ms/MB", "ChaCha20 MB/s", "/ node:tls", "CPU ms/MB"],
+    present(aes).map(([name]) => [name, ...cells(aes, name), ...cells(chacha, name)]),
+  )
+}
+
+const rawOpenTable = (bulk: BulkResults): string =>
+  table(
+    ["layer", "AES-128-GCM raw open MB/s", "bulk / raw", "ChaCha20 raw open MB/s", "bulk / raw"],
+    (["noble", "node", "webcrypto"] as const).map((layer) => {
+      const raw = bulk.rawOpen[layer]
+      const bulkRate = (suite: "aes" | "chacha") => bulk.suites[suite][`effect-tls/${layer}`]?.mbps.median ?? Number.NaN
+      return [
+        layer,
+        formatNumber(raw.aes.median),
+        formatRatio(bulkRate("aes") / raw.aes.median),
+        formatNumber(raw.chacha.median),
+        formatRatio(bulkRate("chacha") / raw.chacha.median),
+      ]
+    }),
+  )
+
+const kib = (bytes: number) => formatNumber(bytes / 1024)
+
+const memoryTable = (memory: MemorySet): string => {
+  const reference = memory["node:tls"]?.heapAndExternalPerConnection ?? Number.NaN
+  return table(
+    ["client", "heap+external KiB/conn", "/ node:tls", "heapUsed KiB/conn", "RSS KiB/conn", "open all, s"],
+    present(memory).map(([name, m]) => [
+      name,
+      kib(m.heapAndExternalPerConnection),
+      formatRatio(m.heapAndExternalPerConnection / reference),
+      kib(m.heapUsedPerConnection),
+      kib(m.rssPerConnection),
+      formatNumber(m.openSeconds),
+    ]),
+  )
+}
+
+const recordTable = (cells: ReadonlyArray<RecordCell>): string => {
+  const find = (path: string, op: string, size: number) =>
+    cells.find((c) => c.path === path && c.op === op && c.size === size)
+  const pairs = [
+    ["engine", "read", "engine: feed + read"],
+    ["engine", "write", "engine: write + drain"],
+    ["stream", "read", "TlsConnection.read"],
+    ["stream", "write", "TlsConnection.write"],
+  ] as const
+  return table(
+    ["no-op cipher", ...recordSizes.flatMap((size) => [`${size} B: µs/record`, `${size} B: MB/s`])],
+    pairs.map(([path, op, label]) => [
+      label,
+      ...recordSizes.flatMap((size) => {
+        const cell = find(path, op, size)
+        return cell === undefined ? ["-", "-"] : [formatNumber(cell.usPerRecord.median), formatNumber(cell.mbps)]
+      }),
+    ]),
+  )
+}
+
+const checksTable = (results: BenchResults): string =>
+  table(
+    ["target", "measured", "result"],
+    results.checks.map((c) => [c.target, c.measured, c.pass ? "pass" : "**FAIL**"]),
+    true,
+  )
+
+/** Every table the run has data for, with headings, as Markdown. */
+export const resultTables = (results: BenchResults): string => {
+  const parts: Array<string> = []
+  const { handshake, bulk, memory, record } = results
+  if (handshake !== undefined) {
+    const runs = results.settings.handshakeRuns
+    for (const group of ["x25519", "P-256"] as const) {
+      parts.push(
+        `#### Full handshakes, ${group} (median of ${runs}; lower is better)`,
+        handshakeTable(handshake.sets[group]),
+      )
+    }
+    parts.push(
+      `#### Noble handshake against its curve operations (median of ${results.settings.curveOpRuns})`,
+      curveOpsTable(handshake),
+    )
+  }
+  if (bulk !== undefined) {
+    const mib = results.settings.bulkBytes / 2 ** 20
+    parts.push(
+      `#### Bulk download of ${mib} MiB (median of ${results.settings.bulkRepetitions}; higher is better)`,
+      bulkTable(bulk),
+      "#### Bulk against the raw AEAD open rate (16 KiB records)",
+      rawOpenTable(bulk),
+    )
+  }
+  if (memory !== undefined) {
+    parts.push(
+      `#### Memory per idle connection (${results.settings.memoryConnections} connections; lower is better)`,
+      memoryTable(memory),
+    )
+  }
+  if (record !== undefined) parts.push("#### Cost per record with a no-op cipher (median)", recordTable(record))
+  if (results.checks.length > 0) parts.push("#### Targets", checksTable(results))
+  return parts.join("\n\n")
+}
