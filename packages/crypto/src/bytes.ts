@@ -23,3 +23,12 @@ export const concatBytes = (...parts: ReadonlyArray<Uint8Array>): Uint8Array => 
   }
   return out
 }
+
+/**
+ * A copy of `bytes` in a new `Uint8Array`. Not `bytes.slice()`: on a node `Buffer`, `slice`
+ * returns a view of the same memory, so a caller's buffer that is reused would change the
+ * "copy".
+ *
+ * @since 0.1.0
+ */
+export const copyBytes = (bytes: Uint8Array): Uint8Array => new Uint8Array(bytes)

@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 
-export { concatBytes } from "./bytes.js"
+export { concatBytes, copyBytes } from "./bytes.js"
 export * from "./errors.js"
 export { makeNobleCrypto, NobleCrypto } from "./noble/index.js"
 export { type RandomSource, systemRandom } from "./random.js"

@@ -9,6 +9,7 @@
  */
 import { Either } from "effect"
 import { bitLength, bytesToBigInt } from "./bigint.js"
+import { copyBytes } from "./bytes.js"
 import {
   contextTag,
   DerError,
@@ -277,7 +278,12 @@ const readEcPrivateKey = (reader: DerReader, curve: EcCurve): EcPrivateKeyInfo =
   if (params !== undefined && curveFromOid(params) !== curve) malformed("ECPrivateKey curve differs from PKCS#8")
   const point = explicitField(key, 1, (field) => field.bitStringBytes(), undefined)
   key.end()
-  return { _tag: "Ec", curve, scalar, publicPoint: point === undefined ? undefined : checkPoint(curve, point).slice() }
+  return {
+    _tag: "Ec",
+    curve,
+    scalar,
+    publicPoint: point === undefined ? undefined : copyBytes(checkPoint(curve, point)),
+  }
 }
 
 /** `RSAPrivateKey` (RFC 8017 appendix A.1.2), two-prime only. */
@@ -293,7 +299,7 @@ const readRsaPrivateKey = (
   // privateExponent, prime1, prime2, exponent1, exponent2, coefficient
   for (let i = 0; i < 6; i++) key.integerBytes()
   key.end()
-  return { _tag: "Rsa", ...rsaKey(modulus, exponent, pss), der: der.slice() }
+  return { _tag: "Rsa", ...rsaKey(modulus, exponent, pss), der: copyBytes(der) }
 }
 
 /**
@@ -319,7 +325,7 @@ export const parsePkcs8 = (bytes: Uint8Array): Either.Either<PrivateKeyInfo, Mal
         const seed = privateKey.octetString()
         key =
           seed.length === 32
-            ? { _tag: "Ed25519", seed: seed.slice() }
+            ? { _tag: "Ed25519", seed: copyBytes(seed) }
             : malformed(`Ed25519 seed of ${seed.length} bytes`)
         break
       }

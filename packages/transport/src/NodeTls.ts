@@ -10,7 +10,7 @@ import type { CleanShutdown, Fatal } from "@effect-tls/core"
 import { makeNobleCrypto, systemRandom, TlsCrypto, type TlsCryptoService } from "@effect-tls/crypto"
 import { makeNodeCrypto, nodeRandom } from "@effect-tls/crypto/node"
 import { Effect, type Scope } from "effect"
-import { netSocketWire, openNetSocket } from "./netWire.js"
+import { openNetWire } from "./netWire.js"
 import type { TlsOptionsInput } from "./Options.js"
 import { type ConnectExtras, connectWire } from "./Tls.js"
 import type { TlsConnection } from "./TlsConnection.js"
@@ -43,8 +43,8 @@ export const connect = (
   extras?: ConnectExtras,
 ): Effect.Effect<TlsConnection, CleanShutdown | Fatal, Scope.Scope> => {
   const { host, port, crypto, ...tlsOptions } = options
-  const run = Effect.flatMap(openNetSocket(host, port), (socket) =>
-    connectWire(netSocketWire(socket), { serverName: host, ...tlsOptions }, extras),
+  const run = Effect.flatMap(openNetWire(host, port), (wire) =>
+    connectWire(wire, { serverName: host, ...tlsOptions }, extras),
   ).pipe(Effect.provideService(SystemRoots, rootCertificates))
   return crypto === undefined
     ? run

@@ -1,90 +1,104 @@
 /**
- * A `node:net` socket as a TLS `Wire`, for `NodeTls.connect`. The platform `Socket` path
- * (`socketWire`) runs a fiber set, a latch and a race per write; on Node that machinery cost
- * more CPU per connection than the TLS handshake's own work, so the common case talks to the
- * socket through callbacks: reads take whatever has arrived (coalesced into one chunk),
- * writes complete when node hands the bytes to the kernel.
+ * A `node:net` TCP connection as a TLS `Wire`, for `NodeTls.connect`. The platform `Socket`
+ * path (`socketWire`) runs a fiber set, a latch and a race per write; on Node that machinery
+ * cost more CPU per connection than the TLS handshake's own work, so the common case talks
+ * to the socket through callbacks. Reads take everything that has arrived as one chunk; the
+ * socket reads from the kernel up to 1 MiB at a time (node's default is 64 KiB), so when the
+ * client is the slower side one read hands the engine dozens of records at once. Writes
+ * complete when node hands the bytes to the kernel.
  *
  * @since 0.1.0
  */
 import { type Socket as NetSocket, connect as netConnect } from "node:net"
 import { Fatal, FatalReason } from "@effect-tls/core"
-import { concatBytes } from "@effect-tls/crypto"
+import { concatBytes, copyBytes } from "@effect-tls/crypto"
 import { Effect, Option, type Scope } from "effect"
 import type { Wire } from "./pump.js"
 
+/**
+ * Where every connection's reads from the kernel land, up to 1 MiB at a time. One buffer
+ * serves all sockets: node fills it and calls back synchronously for one socket at a time,
+ * and the callback copies what arrived out before returning, so an idle connection holds no
+ * read buffer of its own.
+ */
+const sharedReadBuffer = Buffer.allocUnsafe(1024 * 1024)
+
 /** Bytes held before the socket is paused until the TLS engine asks for more. */
-const highWaterMark = 256 * 1024
+const highWaterMark = 4 * 1024 * 1024
 
 const ioFailure = (detail: string, cause: unknown) =>
   new Fatal({
     reason: FatalReason.Io({ detail: `${detail}: ${cause instanceof Error ? cause.message : String(cause)}`, cause }),
   })
 
-type Resume = (effect: Effect.Effect<Option.Option<Uint8Array>, Fatal>) => void
+type Received = Effect.Effect<Option.Option<Uint8Array>, Fatal>
 
-/**
- * Reads and writes over a connected `net.Socket`. The caller owns the socket's lifetime
- * (see `openNetSocket`).
- *
- * @since 0.1.0
- */
-export const netSocketWire = (socket: NetSocket): Wire => {
-  const queued: Array<Uint8Array> = []
-  let queuedBytes = 0
-  let ended = false
-  let failure: Fatal | undefined
-  let waiting: Resume | undefined
+/** What has arrived and not been read yet, and the read waiting for it. */
+class Inbox {
+  private readonly queued: Array<Uint8Array> = []
+  private queuedBytes = 0
+  private ended = false
+  private failure: Fatal | undefined = undefined
+  private waiting: ((received: Received) => void) | undefined = undefined
+  /** Set once connected: resumes reading after a pause. */
+  resumeSocket: () => void = () => {}
 
-  const take = (): Effect.Effect<Option.Option<Uint8Array>, Fatal> | undefined => {
-    if (queued.length > 0) {
-      const chunk = queued.length === 1 ? queued[0]! : concatBytes(...queued)
-      queued.length = 0
-      queuedBytes = 0
-      if (socket.isPaused()) socket.resume()
+  /** Keeps a copy of `bytes` (the read buffer is reused); false asks the socket to pause. */
+  push(bytes: Uint8Array): boolean {
+    this.queued.push(copyBytes(bytes))
+    this.queuedBytes += bytes.length
+    this.wake()
+    return this.queuedBytes < highWaterMark
+  }
+
+  end(): void {
+    this.ended = true
+    this.wake()
+  }
+
+  fail(cause: unknown): void {
+    this.failure ??= ioFailure("reading from the transport failed", cause)
+    this.wake()
+  }
+
+  /** The next read: everything queued, or the end, or undefined when nothing is there yet. */
+  private take(): Received | undefined {
+    if (this.queued.length > 0) {
+      const chunk = this.queued.length === 1 ? this.queued[0]! : concatBytes(...this.queued)
+      const paused = this.queuedBytes >= highWaterMark
+      this.queued.length = 0
+      this.queuedBytes = 0
+      if (paused) this.resumeSocket()
       return Effect.succeed(Option.some(chunk))
     }
-    if (failure !== undefined) return Effect.fail(failure)
-    if (ended) return Effect.succeed(Option.none())
+    if (this.failure !== undefined) return Effect.fail(this.failure)
+    if (this.ended) return Effect.succeed(Option.none())
     return undefined
   }
-  const wake = () => {
-    const resume = waiting
+
+  private wake(): void {
+    const resume = this.waiting
     if (resume === undefined) return
-    const next = take()
+    const next = this.take()
     if (next === undefined) return
-    waiting = undefined
+    this.waiting = undefined
     resume(next)
   }
-  socket.on("data", (chunk: Buffer) => {
-    queued.push(chunk)
-    queuedBytes += chunk.length
-    if (queuedBytes >= highWaterMark) socket.pause()
-    wake()
-  })
-  socket.on("end", () => {
-    ended = true
-    wake()
-  })
-  socket.on("error", (cause) => {
-    failure ??= ioFailure("reading from the transport failed", cause)
-    wake()
-  })
-  socket.on("close", () => {
-    ended = true
-    wake()
-  })
 
-  const read = Effect.async<Option.Option<Uint8Array>, Fatal>((resume) => {
-    const next = take()
+  readonly read: Received = Effect.async((resume) => {
+    const next = this.take()
     if (next !== undefined) return resume(next)
-    waiting = resume
+    this.waiting = resume
     return Effect.sync(() => {
-      if (waiting === resume) waiting = undefined
+      if (this.waiting === resume) this.waiting = undefined
     })
   })
-  const write = (bytes: Uint8Array) =>
-    Effect.async<void, Fatal>((resume) => {
+}
+
+const writeTo =
+  (socket: NetSocket) =>
+  (bytes: Uint8Array): Effect.Effect<void, Fatal> =>
+    Effect.async((resume) => {
       if (socket.destroyed || socket.writableEnded) {
         return resume(Effect.fail(ioFailure("writing to the transport failed", "the transport is closed")))
       }
@@ -92,30 +106,38 @@ export const netSocketWire = (socket: NetSocket): Wire => {
         resume(cause ? Effect.fail(ioFailure("writing to the transport failed", cause)) : Effect.void),
       )
     })
-  return { read, write }
-}
 
 /**
- * Opens a TCP connection, scoped: the socket is destroyed when the scope closes (after the
- * TLS layer's close_notify, whose finalizer is added later and so runs first).
+ * Opens a TCP connection to `host:port` as a `Wire`, scoped: the socket is destroyed when
+ * the scope closes (after the TLS layer's close_notify, whose finalizer is added later and
+ * so runs first).
  *
  * @since 0.1.0
  */
-export const openNetSocket = (host: string, port: number): Effect.Effect<NetSocket, Fatal, Scope.Scope> =>
-  Effect.acquireRelease(
+export const openNetWire = (host: string, port: number): Effect.Effect<Wire, Fatal, Scope.Scope> => {
+  const inbox = new Inbox()
+  return Effect.acquireRelease(
     Effect.async<NetSocket, Fatal>((resume) => {
-      const socket = netConnect({ host, port })
-      const onError = (cause: Error) => {
+      const socket = netConnect({
+        host,
+        port,
+        onread: {
+          buffer: sharedReadBuffer,
+          callback: (length, buffer) => inbox.push(buffer.subarray(0, length)),
+        },
+      })
+      const onConnectError = (cause: Error) => {
         socket.destroy()
         resume(Effect.fail(ioFailure(`cannot open a socket to ${host}:${port}`, cause)))
       }
-      socket.once("error", onError)
+      socket.once("error", onConnectError)
       socket.once("connect", () => {
-        socket.off("error", onError)
-        // Errors from here on reach the wire as a failed read or write; this keeps an error
-        // that comes before the wire listens from being an uncaught exception.
-        socket.on("error", () => {})
+        socket.off("error", onConnectError)
+        socket.on("error", (cause) => inbox.fail(cause))
+        socket.on("end", () => inbox.end())
+        socket.on("close", () => inbox.end())
         socket.setNoDelay(true)
+        inbox.resumeSocket = () => socket.resume()
         resume(Effect.succeed(socket))
       })
       return Effect.sync(() => socket.destroy())
@@ -124,4 +146,5 @@ export const openNetSocket = (host: string, port: number): Effect.Effect<NetSock
       Effect.sync(() => {
         if (!socket.destroyed) socket.destroySoon()
       }),
-  )
+  ).pipe(Effect.map((socket): Wire => ({ read: inbox.read, write: writeTo(socket) })))
+}

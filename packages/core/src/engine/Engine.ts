@@ -8,7 +8,7 @@
  *
  * @since 0.1.0
  */
-import { concatBytes, type TlsCrypto } from "@effect-tls/crypto"
+import { concatBytes, copyBytes, type TlsCrypto } from "@effect-tls/crypto"
 import { Effect, Option } from "effect"
 import { CleanShutdown, type ConnectError, Fatal, FatalReason, WantRead, WantWrite } from "../errors.js"
 import { alertFor, exportKeyingMaterial, start, step } from "../handshake/client.js"
@@ -280,7 +280,7 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<TlsEngine> =>
     return {
       feed: (bytes) =>
         Effect.sync(() => {
-          if (bytes.length > 0) input.push(bytes.slice())
+          if (bytes.length > 0) input.push(copyBytes(bytes))
         }),
       drain: Effect.sync(() => {
         const out = output.length === 1 ? output[0]! : concatBytes(...output)

@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { type Hasher, hashLength } from "@effect-tls/crypto"
+import { copyBytes, type Hasher, hashLength } from "@effect-tls/crypto"
 import { HandshakeType } from "../wire/codes.js"
 
 /**
@@ -24,7 +24,7 @@ export class PendingTranscript {
 
   /** This transcript plus one raw handshake message (header included); the bytes are copied. */
   add(message: Uint8Array): PendingTranscript {
-    return new PendingTranscript([...this.messages, message.slice()])
+    return new PendingTranscript([...this.messages, copyBytes(message)])
   }
 
   /** The ServerHello fixed the hash: a transcript over `hasher` (a fresh one, now owned by the transcript) of every message so far. */

@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import type { AeadKey } from "@effect-tls/crypto"
+import { type AeadKey, copyBytes } from "@effect-tls/crypto"
 import { Effect, Either } from "effect"
 import { aeadRecordLimit } from "../crypto/suites.js"
 import { alertSent, type Fatal } from "../errors.js"
@@ -262,7 +262,7 @@ export class RecordUnprotector extends Direction {
       if (refused !== undefined) return Effect.fail(refused)
       const nonce = this.sequenceNumber.nonce(this.iv, new Uint8Array(this.iv.length))
       this.sequenceNumber.advance()
-      const copy = record.slice()
+      const copy = copyBytes(record)
       return this.key
         .open(nonce, copy.subarray(0, recordHeaderLength), copy.subarray(recordHeaderLength))
         .pipe(Effect.mapError(badRecordMac), Effect.flatMap(parseInner))

@@ -55,6 +55,37 @@ describe("memory engine against node:tls over memory", () => {
   )
 })
 
+describe("memory engine: feed copies its input", () => {
+  it.effect("a node Buffer the caller reuses (zeroed right after feed) changes nothing", () =>
+    Effect.gen(function* () {
+      const server = memoryServer()
+      server.socket.on("data", (d: Buffer) => server.socket.write(d))
+      const engine = yield* makeEngine({ config: defaultConfig("localhost") })
+      // One buffer for every feed, as a socket library with a static read buffer would use.
+      const scratch = Buffer.alloc(64 * 1024)
+      const pumpReused = Effect.gen(function* () {
+        const out = yield* engine.drain
+        const answered = Effect.promise(() => server.settled())
+        if (out.length > 0) server.deliver(out)
+        yield* answered
+        const bytes = server.takeOutput()
+        scratch.set(bytes)
+        yield* engine.feed(scratch.subarray(0, bytes.length))
+        scratch.fill(0)
+      })
+      const retried = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+        effect.pipe(
+          Effect.tapError((e) => (isWant(e) ? pumpReused : Effect.void)),
+          Effect.retry({ while: isWant, times: 20 }),
+        )
+      yield* retried(engine.connect)
+      yield* engine.write(new TextEncoder().encode("same bytes back"))
+      const reply = yield* retried(engine.read)
+      expect(new TextDecoder().decode(Option.getOrThrow(reply))).toBe("same bytes back")
+    }).pipe(Effect.provide(layer)),
+  )
+})
+
 describe("memory engine: Want*, CleanShutdown and sticky failures", () => {
   it.effect("WantWrite while the bounded output buffer is full, WantRead once drained", () =>
     Effect.gen(function* () {

@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import { Effect } from "effect"
+import { copyBytes } from "../bytes.js"
 import { AeadOpenFailed } from "../errors.js"
 import { nobleAeadKey } from "../noble/aead.js"
 import type { AeadAlgorithm, AeadKey } from "../TlsCrypto.js"
@@ -44,7 +45,7 @@ const aesGcmKey = (subtle: Subtle, algorithm: AeadAlgorithm, key: SubtleKey): Ae
 export const webAeadKey = (subtle: Subtle, algorithm: AeadAlgorithm, key: Uint8Array): Effect.Effect<AeadKey> => {
   const noble = Effect.sync(() => nobleAeadKey(algorithm, key))
   if (algorithm === "ChaCha20-Poly1305") return noble
-  const keyCopy = key.slice()
+  const keyCopy = copyBytes(key)
   return subtleCall(() => subtle.importKey("raw", keyCopy, "AES-GCM", false, ["encrypt", "decrypt"])).pipe(
     Effect.map((imported) => aesGcmKey(subtle, algorithm, imported)),
     Effect.orElse(() => noble),
