@@ -17,7 +17,7 @@ import type {
   TlsCryptoService,
   VerifyRequest,
 } from "./TlsCrypto.js"
-import { checkAeadKey, checkHkdfLength } from "./validation.js"
+import { aeadKeyError, hkdfLengthError, unlessInvalid } from "./validation.js"
 
 /** What a synchronous provider supplies. @since 0.1.0 */
 export interface SyncPrimitives extends Pick<TlsCryptoService, "name" | "hasher" | "digest"> {
@@ -41,13 +41,13 @@ export const makeSyncService = (primitives: SyncPrimitives, random: RandomSource
   hmac: (algorithm, key, data) => Effect.sync(() => primitives.hmac(algorithm, key, data)),
   hkdfExtract: (algorithm, salt, ikm) => Effect.sync(() => primitives.hkdfExtract(algorithm, salt, ikm)),
   hkdfExpand: (algorithm, prk, info, length) =>
-    Effect.zipRight(
-      checkHkdfLength(algorithm, length),
+    unlessInvalid(
+      hkdfLengthError(algorithm, length),
       Effect.sync(() => primitives.hkdfExpand(algorithm, prk, info, length)),
     ),
   aeadKey: (algorithm, key) =>
-    Effect.zipRight(
-      checkAeadKey(algorithm, key),
+    unlessInvalid(
+      aeadKeyError(algorithm, key),
       Effect.sync(() => primitives.aeadKey(algorithm, key)),
     ),
   generateKeyShare: (group) => Effect.sync(() => primitives.keyShare(random, group)),

@@ -11,7 +11,7 @@
  */
 import { type Socket as NetSocket, connect as netConnect } from "node:net"
 import { Fatal, FatalReason } from "@effect-tls/core"
-import { concatBytes, copyBytes } from "@effect-tls/crypto"
+import { concatBytes } from "@effect-tls/crypto"
 import { Effect, Option, type Scope } from "effect"
 import type { Wire } from "./pump.js"
 
@@ -45,7 +45,10 @@ class Inbox {
 
   /** Keeps a copy of `bytes` (the read buffer is reused); false asks the socket to pause. */
   push(bytes: Uint8Array): boolean {
-    this.queued.push(copyBytes(bytes))
+    // allocUnsafe: no zero-filling of memory the copy overwrites at once.
+    const copy = Buffer.allocUnsafe(bytes.length)
+    copy.set(bytes)
+    this.queued.push(new Uint8Array(copy.buffer, copy.byteOffset, copy.length))
     this.queuedBytes += bytes.length
     this.wake()
     return this.queuedBytes < highWaterMark
@@ -114,37 +117,39 @@ const writeTo =
  *
  * @since 0.1.0
  */
-export const openNetWire = (host: string, port: number): Effect.Effect<Wire, Fatal, Scope.Scope> => {
-  const inbox = new Inbox()
-  return Effect.acquireRelease(
-    Effect.async<NetSocket, Fatal>((resume) => {
-      const socket = netConnect({
-        host,
-        port,
-        onread: {
-          buffer: sharedReadBuffer,
-          callback: (length, buffer) => inbox.push(buffer.subarray(0, length)),
-        },
-      })
-      const onConnectError = (cause: Error) => {
-        socket.destroy()
-        resume(Effect.fail(ioFailure(`cannot open a socket to ${host}:${port}`, cause)))
-      }
-      socket.once("error", onConnectError)
-      socket.once("connect", () => {
-        socket.off("error", onConnectError)
-        socket.on("error", (cause) => inbox.fail(cause))
-        socket.on("end", () => inbox.end())
-        socket.on("close", () => inbox.end())
-        socket.setNoDelay(true)
-        inbox.resumeSocket = () => socket.resume()
-        resume(Effect.succeed(socket))
-      })
-      return Effect.sync(() => socket.destroy())
-    }),
-    (socket) =>
-      Effect.sync(() => {
-        if (!socket.destroyed) socket.destroySoon()
+export const openNetWire = (host: string, port: number): Effect.Effect<Wire, Fatal, Scope.Scope> =>
+  // Suspended: every run of the returned Effect gets a connection (and an inbox) of its own.
+  Effect.suspend(() => {
+    const inbox = new Inbox()
+    return Effect.acquireRelease(
+      Effect.async<NetSocket, Fatal>((resume) => {
+        const socket = netConnect({
+          host,
+          port,
+          onread: {
+            buffer: sharedReadBuffer,
+            callback: (length, buffer) => inbox.push(buffer.subarray(0, length)),
+          },
+        })
+        const onConnectError = (cause: Error) => {
+          socket.destroy()
+          resume(Effect.fail(ioFailure(`cannot open a socket to ${host}:${port}`, cause)))
+        }
+        socket.once("error", onConnectError)
+        socket.once("connect", () => {
+          socket.off("error", onConnectError)
+          socket.on("error", (cause) => inbox.fail(cause))
+          socket.on("end", () => inbox.end())
+          socket.on("close", () => inbox.end())
+          socket.setNoDelay(true)
+          inbox.resumeSocket = () => socket.resume()
+          resume(Effect.succeed(socket))
+        })
+        return Effect.sync(() => socket.destroy())
       }),
-  ).pipe(Effect.map((socket): Wire => ({ read: inbox.read, write: writeTo(socket) })))
-}
+      (socket) =>
+        Effect.sync(() => {
+          if (!socket.destroyed) socket.destroySoon()
+        }),
+    ).pipe(Effect.map((socket): Wire => ({ read: inbox.read, write: writeTo(socket) })))
+  })

@@ -9,7 +9,13 @@
 import { Fatal, FatalReason, isWant, makeMutex, type TlsEngine, type WantRead, type WantWrite } from "@effect-tls/core"
 import { Effect, Option } from "effect"
 
-/** A byte transport under TLS: reads return `None` at end of stream. @since 0.1.0 */
+/**
+ * A byte transport under TLS: reads return `None` at end of stream. A chunk a read returns
+ * is handed over, as in an Effect `Stream`: the wire must not change its bytes afterwards
+ * (return a fresh buffer, not a view of one it reuses).
+ *
+ * @since 0.1.0
+ */
 export interface Wire {
   readonly read: Effect.Effect<Option.Option<Uint8Array>, Fatal>
   readonly write: (bytes: Uint8Array) => Effect.Effect<void, Fatal>
@@ -40,7 +46,8 @@ export const makePump = (engine: TlsEngine, wire: Wire): Effect.Effect<Pump> =>
           Effect.fail(
             new Fatal({ reason: FatalReason.UnexpectedEof({ detail: "the transport closed without close_notify" }) }),
           ),
-        onSome: engine.feed,
+        // A wire's chunks are handed over (see `Wire`), so the engine keeps them uncopied.
+        onSome: (bytes) => engine.feed(bytes, { transfer: true }),
       }),
     )
     const onWant = (error: WantRead | WantWrite) =>

@@ -6,9 +6,10 @@ import { createServer } from "node:net"
 import { TLSSocket } from "node:tls"
 import { NodeSocket } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { connectWire, socketWire } from "@effect-tls/transport"
+import { connectWire, NodeTls, socketWire } from "@effect-tls/transport"
 import { Effect, Option, Tracer } from "effect"
 import { testPki } from "./peers/certs.js"
+import { startNodeTlsServer } from "./peers/nodeTlsServer.js"
 
 const decoder = new TextDecoder()
 
@@ -105,6 +106,31 @@ describe("stream mode", () => {
         "tls.group": "x25519",
         "tls.hello_retry_request": false,
       })
+    }),
+  )
+
+  it.scopedLive("one NodeTls.connect Effect run three times makes three connections (as Effect.retry would)", () =>
+    Effect.gen(function* () {
+      const pki = yield* testPki
+      const server = yield* startNodeTlsServer()
+      const connectOnce = NodeTls.connect({
+        host: server.host,
+        port: server.port,
+        serverName: "localhost",
+        ca: pki.root.certPem,
+        crypto: "node",
+      })
+      for (const round of [1, 2, 3]) {
+        const echoed = yield* Effect.scoped(
+          Effect.gen(function* () {
+            const tls = yield* connectOnce
+            yield* tls.write(new TextEncoder().encode(`round ${round}`))
+            return decoder.decode(Option.getOrThrow(yield* tls.read))
+          }),
+        )
+        expect(echoed).toBe(`round ${round}`)
+      }
+      expect(server.connections.length).toBe(3)
     }),
   )
 })

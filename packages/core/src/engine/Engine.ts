@@ -32,8 +32,8 @@ export interface EngineOptions {
 
 /** A TLS client over memory buffers. @since 0.1.0 */
 export interface TlsEngine {
-  /** Gives the engine bytes received from the peer (copied). */
-  readonly feed: (bytes: Uint8Array) => Effect.Effect<void>
+  /** Gives the engine bytes received from the peer (copied, unless `options.transfer`). */
+  readonly feed: (bytes: Uint8Array, options?: FeedOptions) => Effect.Effect<void>
   /** Takes every byte waiting to be sent to the peer. */
   readonly drain: Effect.Effect<Uint8Array>
   /** How many bytes wait to be sent. */
@@ -69,6 +69,16 @@ export interface TlsEngine {
    * operation fails with `error`.
    */
   readonly abort: (error: Fatal) => Effect.Effect<void>
+}
+
+/** Options of `TlsEngine.feed`. @since 0.1.0 */
+export interface FeedOptions {
+  /**
+   * The caller hands `bytes` over and will not change them: the engine keeps them as they
+   * are instead of copying (a transport whose reads are fresh buffers saves a copy of every
+   * byte received). By default the engine copies, so a reused buffer is safe.
+   */
+  readonly transfer?: boolean
 }
 
 const defaultMaxPendingOutput = 256 * 1024
@@ -278,9 +288,9 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<TlsEngine> =>
       )
 
     return {
-      feed: (bytes) =>
+      feed: (bytes, feedOptions) =>
         Effect.sync(() => {
-          if (bytes.length > 0) input.push(copyBytes(bytes))
+          if (bytes.length > 0) input.push(feedOptions?.transfer === true ? bytes : copyBytes(bytes))
         }),
       drain: Effect.sync(() => {
         const out = output.length === 1 ? output[0]! : concatBytes(...output)

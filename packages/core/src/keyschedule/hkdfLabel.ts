@@ -51,9 +51,10 @@ export const expandLabel = (
   context: Uint8Array,
   length: number,
 ): Effect.Effect<Uint8Array, CryptoError, TlsCrypto> =>
-  Effect.flatMap(hkdfLabel(label, context, length), (info) =>
-    Effect.flatMap(TlsCrypto, (crypto) => crypto.hkdfExpand(hash, secret, info, length)),
-  )
+  Effect.flatMap(TlsCrypto, (crypto) => {
+    const info = hkdfLabel(label, context, length)
+    return Either.isRight(info) ? crypto.hkdfExpand(hash, secret, info.right, length) : Effect.fail(info.left)
+  })
 
 /**
  * Derive-Secret(secret, label, messages) = HKDF-Expand-Label(secret, label,

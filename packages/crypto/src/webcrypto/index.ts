@@ -13,11 +13,11 @@
  *
  * @since 0.1.0
  */
-import { Effect, Layer } from "effect"
+import { Layer } from "effect"
 import { makeNobleCrypto } from "../noble/index.js"
 import { type RandomSource, systemRandom } from "../random.js"
 import { TlsCrypto, type TlsCryptoService } from "../TlsCrypto.js"
-import { checkAeadKey } from "../validation.js"
+import { aeadKeyError, unlessInvalid } from "../validation.js"
 import { webAeadKey } from "./aead.js"
 import { webKeyShare } from "./keyAgreement.js"
 import { webVerify } from "./signatures.js"
@@ -33,7 +33,7 @@ import type { Subtle } from "./subtle.js"
 export const makeWebCrypto = (random: RandomSource, subtle: Subtle = globalThis.crypto.subtle): TlsCryptoService => ({
   ...makeNobleCrypto(random),
   name: "webcrypto",
-  aeadKey: (algorithm, key) => Effect.zipRight(checkAeadKey(algorithm, key), webAeadKey(subtle, algorithm, key)),
+  aeadKey: (algorithm, key) => unlessInvalid(aeadKeyError(algorithm, key), webAeadKey(subtle, algorithm, key)),
   generateKeyShare: (group) => webKeyShare(subtle, random, group),
   verify: webVerify(subtle),
   importSigningKey: webImportSigningKey(subtle),
