@@ -9,6 +9,7 @@ import { describe, expect, it } from "@effect/vitest"
 import {
   type AeadAlgorithm,
   aeadKeyLength,
+  concatBytes,
   type HashAlgorithm,
   hashLength,
   type KeyAgreementGroup,
@@ -37,16 +38,6 @@ const runs = (numRuns: number) => ({ timeout: 60_000, fastCheck: { numRuns } })
 const bytes = (maxLength: number) => fc.uint8Array({ maxLength })
 const exactly = (length: number) => fc.uint8Array({ minLength: length, maxLength: length })
 const hashAlgorithm = fc.constantFrom<HashAlgorithm>("SHA-256", "SHA-384")
-
-const concat = (...parts: ReadonlyArray<Uint8Array>): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0))
-  let offset = 0
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.length
-  }
-  return out
-}
 
 describe("AEAD across layers", () => {
   const algorithm = fc.constantFrom<AeadAlgorithm>("AES-128-GCM", "AES-256-GCM", "ChaCha20-Poly1305")
@@ -178,7 +169,7 @@ describe("signatures across layers", () => {
       expect(toHex(signingKey.publicKey)).toBe(toHex(key.spki))
       const signature = yield* signingKey.sign(key.algorithm, message)
       yield* verifier.verify({ spki: key.spki, algorithm: key.algorithm, message, signature })
-      const altered = concat(message, new Uint8Array([0]))
+      const altered = concatBytes(message, new Uint8Array([0]))
       const refused = yield* Effect.flip(
         verifier.verify({ spki: key.spki, algorithm: key.algorithm, message: altered, signature }),
       )
@@ -238,9 +229,9 @@ describe("hashing", () => {
           const clone = hasher.clone()
           clone.update(other)
           hasher.update(rest)
-          expect(toHex(hasher.snapshot())).toBe(digest(concat(prefix, rest)))
-          expect(toHex(hasher.snapshot())).toBe(digest(concat(prefix, rest)))
-          expect(toHex(clone.snapshot())).toBe(digest(concat(prefix, other)))
+          expect(toHex(hasher.snapshot())).toBe(digest(concatBytes(prefix, rest)))
+          expect(toHex(hasher.snapshot())).toBe(digest(concatBytes(prefix, rest)))
+          expect(toHex(clone.snapshot())).toBe(digest(concatBytes(prefix, other)))
           expect(clone.algorithm).toBe(algorithm)
         }
       }),

@@ -18,6 +18,7 @@ import {
 import { NobleCrypto, TlsCrypto } from "@effect-tls/crypto"
 import { Context, Deferred, Duration, Effect, Mailbox, Option, type Scope } from "effect"
 import { clientCertificateFor } from "./clientCertificate.js"
+import { ioError } from "./ioError.js"
 import { decodeOptions, resolveConfig, type TlsOptionsInput } from "./Options.js"
 import { makePump, type Wire } from "./pump.js"
 import { makeConnection, type TlsConnection } from "./TlsConnection.js"
@@ -35,19 +36,6 @@ const defaultHandshakeTimeout = Duration.seconds(30)
 
 /** How long closing the scope waits for close_notify to be written. */
 const closeTimeout = Duration.seconds(2)
-
-/** The innermost message of a transport error (a SocketError wraps the Node error). */
-const describe = (cause: unknown): string => {
-  let current = cause
-  while (current instanceof Error && current.cause !== undefined) current = current.cause
-  if (typeof current === "object" && current !== null && "cause" in current && (current as { cause: unknown }).cause) {
-    current = (current as { cause: unknown }).cause
-  }
-  return current instanceof Error ? current.message : String(current)
-}
-
-const ioError = (detail: string) => (cause: unknown) =>
-  new Fatal({ reason: FatalReason.Io({ detail: `${detail}: ${describe(cause)}`, cause }) })
 
 /** The crypto service in context, else the noble default. */
 const cryptoService = Effect.flatMap(

@@ -10,9 +10,10 @@
  * @since 0.1.0
  */
 import { type Socket as NetSocket, connect as netConnect } from "node:net"
-import { Fatal, FatalReason } from "@effect-tls/core"
+import type { Fatal } from "@effect-tls/core"
 import { concatBytes } from "@effect-tls/crypto"
 import { Effect, Option, type Scope } from "effect"
+import { ioError } from "./ioError.js"
 import type { Wire } from "./pump.js"
 
 /**
@@ -25,11 +26,6 @@ const sharedReadBuffer = Buffer.allocUnsafe(1024 * 1024)
 
 /** Bytes held before the socket is paused until the TLS engine asks for more. */
 const highWaterMark = 4 * 1024 * 1024
-
-const ioFailure = (detail: string, cause: unknown) =>
-  new Fatal({
-    reason: FatalReason.Io({ detail: `${detail}: ${cause instanceof Error ? cause.message : String(cause)}`, cause }),
-  })
 
 type Received = Effect.Effect<Option.Option<Uint8Array>, Fatal>
 
@@ -60,7 +56,7 @@ class Inbox {
   }
 
   fail(cause: unknown): void {
-    this.failure ??= ioFailure("reading from the transport failed", cause)
+    this.failure ??= ioError("reading from the transport failed")(cause)
     this.wake()
   }
 
@@ -103,10 +99,10 @@ const writeTo =
   (bytes: Uint8Array): Effect.Effect<void, Fatal> =>
     Effect.async((resume) => {
       if (socket.destroyed || socket.writableEnded) {
-        return resume(Effect.fail(ioFailure("writing to the transport failed", "the transport is closed")))
+        return resume(Effect.fail(ioError("writing to the transport failed")("the transport is closed")))
       }
       socket.write(bytes, (cause) =>
-        resume(cause ? Effect.fail(ioFailure("writing to the transport failed", cause)) : Effect.void),
+        resume(cause ? Effect.fail(ioError("writing to the transport failed")(cause)) : Effect.void),
       )
     })
 
@@ -133,7 +129,7 @@ export const openNetWire = (host: string, port: number): Effect.Effect<Wire, Fat
         })
         const onConnectError = (cause: Error) => {
           socket.destroy()
-          resume(Effect.fail(ioFailure(`cannot open a socket to ${host}:${port}`, cause)))
+          resume(Effect.fail(ioError(`cannot open a socket to ${host}:${port}`)(cause)))
         }
         socket.once("error", onConnectError)
         socket.once("connect", () => {

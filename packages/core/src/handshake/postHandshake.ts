@@ -15,9 +15,7 @@ import { encodeHandshake } from "../wire/handshake.js"
 import type { HandshakeMessage } from "../wire/reassembler.js"
 import { abort, decodeMessage, type StepContext, unexpected } from "./context.js"
 import { cryptoFailure } from "./cryptoFailure.js"
-import { Output, Phase } from "./state.js"
-
-type Established = Extract<Phase, { _tag: "Established" }>
+import { type Established, Output, Phase } from "./state.js"
 
 /**
  * Sends a KeyUpdate with the current write key, then moves the write side to the next

@@ -19,7 +19,7 @@ import { onServerFinished } from "./finished.js"
 import { onPostHandshake } from "./postHandshake.js"
 import { onCertificate, onCertificateOrRequest, onCertificateVerify, onEncryptedExtensions } from "./serverAuth.js"
 import { onServerHello } from "./serverHello.js"
-import { Output, Phase } from "./state.js"
+import { type Established, Output, Phase } from "./state.js"
 import type { CertificateVerifier } from "./verifier.js"
 
 type Requirements = TlsCrypto | CertificateVerifier
@@ -93,6 +93,17 @@ const countEmpty = (empty: boolean, ctx: StepContext): Effect.Effect<void, Fatal
     : Effect.void
 }
 
+/** After application data, KeyUpdates no longer count as "in a row". */
+const afterApplicationData = (phase: Established): Phase =>
+  phase.keyUpdatesInARow === 0 ? phase : Phase.Established({ ...phase, keyUpdatesInARow: 0 })
+
+/** Hands out the content of a non-empty application data record; the phase after it. */
+const deliver = (phase: Established, content: Uint8Array, ctx: StepContext): Phase => {
+  ctx.record.emptyInARow = 0
+  ctx.emit(Output.ApplicationData({ data: content }))
+  return afterApplicationData(phase)
+}
+
 const isHandshaking = (phase: Phase): boolean => phase._tag !== "Established" && phase._tag !== "Closed"
 
 /** What a record carries, once decrypted: handshake messages, an alert or application data. */
@@ -122,9 +133,9 @@ const onContent = (
         if (phase._tag !== "Established") {
           return yield* abort(AlertDescription.unexpected_message, "application data before the handshake completed")
         }
-        yield* countEmpty(content.length === 0, ctx)
-        if (content.length > 0) ctx.emit(Output.ApplicationData({ data: content }))
-        return phase.keyUpdatesInARow === 0 ? phase : Phase.Established({ ...phase, keyUpdatesInARow: 0 })
+        if (content.length > 0) return deliver(phase, content, ctx)
+        yield* countEmpty(true, ctx)
+        return afterApplicationData(phase)
       default:
         return yield* abort(
           AlertDescription.unexpected_message,
@@ -187,13 +198,10 @@ export const receive = (
         const opened = reader.openSync(record.raw)
         if (Either.isLeft(opened)) return yield* Effect.fail(opened.left)
         const { type, content } = opened.right
-        if (type === ContentType.application_data && content.length > 0) {
-          ctx.record.emptyInARow = 0
-          ctx.emit(Output.ApplicationData({ data: content }))
-          if (current.keyUpdatesInARow !== 0) current = Phase.Established({ ...current, keyUpdatesInARow: 0 })
-          continue
-        }
-        current = yield* onContent(current, type, content, ctx, closedForWriting)
+        current =
+          type === ContentType.application_data && content.length > 0
+            ? deliver(current, content, ctx)
+            : yield* onContent(current, type, content, ctx, closedForWriting)
         continue
       }
       current = yield* onRecord(current, record, ctx, closedForWriting)

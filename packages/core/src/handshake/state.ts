@@ -76,6 +76,9 @@ export type Phase = Data.TaggedEnum<{
 /** Constructors and matchers for `Phase`. @since 0.1.0 */
 export const Phase = Data.taggedEnum<Phase>()
 
+/** The phase of an established connection. @since 0.1.0 */
+export type Established = Extract<Phase, { _tag: "Established" }>
+
 /** The client state: the configuration, the record layer and the phase. @since 0.1.0 */
 export interface ClientState {
   readonly config: ClientConfig

@@ -4,7 +4,7 @@
  * immutability.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { NobleCrypto, TlsCrypto } from "@effect-tls/crypto"
+import { concatBytes, NobleCrypto, TlsCrypto } from "@effect-tls/crypto"
 import { Effect } from "effect"
 import * as fc from "fast-check"
 import { PendingTranscript } from "../../src/keyschedule/transcript.js"
@@ -94,11 +94,7 @@ describe("Transcript", () => {
       for (const m of messages.slice(0, cut)) pending = pending.add(m)
       let transcript = pending.start(noble.hasher(hash))
       for (const m of messages.slice(cut)) transcript = transcript.add(m)
-      const all = new Uint8Array(messages.reduce((n, m) => n + m.length, 0))
-      messages.reduce((offset, m) => {
-        all.set(m, offset)
-        return offset + m.length
-      }, 0)
+      const all = concatBytes(...messages)
       expect(toHex(transcript.hash())).toBe(toHex(noble.digest(hash, all)))
     },
   )

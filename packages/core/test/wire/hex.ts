@@ -9,13 +9,5 @@ export const fromHex = (hex: string): Uint8Array =>
 /** Lowercase hex of `bytes`, for readable failures. */
 export const toHex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")
 
-/** Concatenates byte arrays. */
-export const concat = (...parts: ReadonlyArray<Uint8Array>): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0))
-  let offset = 0
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.length
-  }
-  return out
-}
+/** Concatenates byte arrays (the crypto package's `concatBytes`). */
+export { concatBytes as concat } from "@effect-tls/crypto"

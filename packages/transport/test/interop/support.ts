@@ -3,6 +3,7 @@
 // the peer's close_notify arrives (with a real-time limit), and checks on typed failures.
 import { expect } from "@effect/vitest"
 import { type CleanShutdown, Fatal, FatalReason } from "@effect-tls/core"
+import { concatBytes } from "@effect-tls/crypto"
 import { Effect, Option, type Scope } from "effect"
 import { NodeTls, type TlsConnection } from "../../src/index.js"
 import type { TestPki } from "../peers/certs.js"
@@ -24,17 +25,6 @@ export const bytes = (text: string): Uint8Array => encoder.encode(text)
 
 /** `data` decoded as UTF-8. */
 export const text = (data: Uint8Array): string => decoder.decode(data)
-
-/** Concatenates chunks. */
-const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array => {
-  const out = new Uint8Array(chunks.reduce((n, chunk) => n + chunk.length, 0))
-  let offset = 0
-  for (const chunk of chunks) {
-    out.set(chunk, offset)
-    offset += chunk.length
-  }
-  return out
-}
 
 /**
  * Connects our client to `peer` on `crypto`, trusting the test root and verifying the name
@@ -74,15 +64,15 @@ export const readUntil = (
   const chunks: Array<Uint8Array> = []
   const loop: Effect.Effect<string, Fatal> = Effect.flatMap(connection.read, (next) => {
     if (Option.isNone(next)) {
-      return Effect.fail(readTimeout(`${JSON.stringify(expected)} before close_notify`, concat(chunks)))
+      return Effect.fail(readTimeout(`${JSON.stringify(expected)} before close_notify`, concatBytes(...chunks)))
     }
     chunks.push(next.value)
-    const received = text(concat(chunks))
+    const received = text(concatBytes(...chunks))
     return received.includes(expected) ? Effect.succeed(received) : loop
   })
   return Effect.timeoutFail(loop, {
     duration: timeoutMs,
-    onTimeout: () => readTimeout(JSON.stringify(expected), concat(chunks)),
+    onTimeout: () => readTimeout(JSON.stringify(expected), concatBytes(...chunks)),
   })
 }
 
@@ -95,10 +85,11 @@ export const readBytes = (
   const chunks: Array<Uint8Array> = []
   let received = 0
   const loop: Effect.Effect<Uint8Array, Fatal> = Effect.flatMap(connection.read, (next) => {
-    if (Option.isNone(next)) return Effect.fail(readTimeout(`${length} bytes before close_notify`, concat(chunks)))
+    if (Option.isNone(next))
+      return Effect.fail(readTimeout(`${length} bytes before close_notify`, concatBytes(...chunks)))
     chunks.push(next.value)
     received += next.value.length
-    return received >= length ? Effect.succeed(concat(chunks)) : loop
+    return received >= length ? Effect.succeed(concatBytes(...chunks)) : loop
   })
   return Effect.timeoutFail(loop, {
     duration: timeoutMs,
@@ -110,13 +101,13 @@ export const readBytes = (
 export const readToEnd = (connection: TlsConnection, timeoutMs = 20_000): Effect.Effect<Uint8Array, Fatal> => {
   const chunks: Array<Uint8Array> = []
   const loop: Effect.Effect<Uint8Array, Fatal> = Effect.flatMap(connection.read, (next) => {
-    if (Option.isNone(next)) return Effect.succeed(concat(chunks))
+    if (Option.isNone(next)) return Effect.succeed(concatBytes(...chunks))
     chunks.push(next.value)
     return loop
   })
   return Effect.timeoutFail(loop, {
     duration: timeoutMs,
-    onTimeout: () => readTimeout("close_notify", concat(chunks)),
+    onTimeout: () => readTimeout("close_notify", concatBytes(...chunks)),
   })
 }
 
