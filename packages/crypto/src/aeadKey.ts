@@ -6,6 +6,7 @@
  */
 import { Effect } from "effect"
 import { AeadOpenFailed } from "./errors.js"
+import { inlineSuspend, inlineSync } from "./inline.js"
 import type { AeadAlgorithm, AeadKey, SyncAead } from "./TlsCrypto.js"
 
 const nonceLength = 12
@@ -24,9 +25,9 @@ export const fromSyncAead = (algorithm: AeadAlgorithm, raw: SyncAead): AeadKey =
   return {
     algorithm,
     sync,
-    seal: (nonce, aad, plaintext) => Effect.sync(() => sync.seal(nonce, aad, plaintext)),
+    seal: (nonce, aad, plaintext) => inlineSync(() => sync.seal(nonce, aad, plaintext)),
     open: (nonce, aad, sealed) =>
-      Effect.suspend(() => {
+      inlineSuspend(() => {
         const opened = sync.open(nonce, aad, sealed)
         return opened === undefined ? Effect.fail(new AeadOpenFailed()) : Effect.succeed(opened)
       }),

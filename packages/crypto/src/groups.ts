@@ -6,6 +6,7 @@
 import { Effect } from "effect"
 import { isAllZero } from "./bytes.js"
 import { InvalidPeerShare } from "./errors.js"
+import { inlineGen, inlineMapError, inlineSuspend } from "./inline.js"
 import type { KeyAgreementGroup } from "./TlsCrypto.js"
 
 /** Private key sizes in bytes, as drawn with purpose `PrivateKey`. @since 0.1.0 */
@@ -38,13 +39,13 @@ export const agreeX25519Effect = <E>(
   peer: Uint8Array,
   compute: (peer: Uint8Array) => Effect.Effect<Uint8Array, E>,
 ): Effect.Effect<Uint8Array, InvalidPeerShare> =>
-  Effect.suspend(() =>
+  inlineSuspend(() =>
     peer.length !== 32
       ? Effect.fail(new InvalidPeerShare({ detail: `x25519 share of ${peer.length} bytes` }))
-      : compute(peer).pipe(
-          Effect.mapError(allZero),
-          Effect.filterOrFail((shared) => !isAllZero(shared), allZero),
-        ),
+      : inlineGen(function* () {
+          const shared = yield* inlineMapError(compute(peer), allZero)
+          return isAllZero(shared) ? yield* Effect.fail(allZero()) : shared
+        }),
   )
 
 /**
@@ -69,10 +70,10 @@ export const agreeNistEffect = <E>(
   peer: Uint8Array,
   compute: (peer: Uint8Array) => Effect.Effect<Uint8Array, E>,
 ): Effect.Effect<Uint8Array, InvalidPeerShare> =>
-  Effect.suspend(() =>
+  inlineSuspend(() =>
     peer.length !== uncompressedPointLength(group) || peer[0] !== 0x04
       ? Effect.fail(new InvalidPeerShare({ detail: `${group} share is not an uncompressed point` }))
-      : Effect.mapError(
+      : inlineMapError(
           compute(peer),
           () => new InvalidPeerShare({ detail: `${group} share is not a point on the curve` }),
         ),

@@ -4,8 +4,9 @@
  *
  * @since 0.1.0
  */
-import { Effect } from "effect"
+import type { Effect } from "effect"
 import type { CryptoError } from "./errors.js"
+import { inlineSync } from "./inline.js"
 import type { RandomSource } from "./random.js"
 import type {
   AeadAlgorithm,
@@ -35,22 +36,22 @@ export interface SyncPrimitives extends Pick<TlsCryptoService, "name" | "hasher"
 /** The service over synchronous primitives and a random source. @since 0.1.0 */
 export const makeSyncService = (primitives: SyncPrimitives, random: RandomSource): TlsCryptoService => ({
   name: primitives.name,
-  randomBytes: (length, purpose) => Effect.sync(() => random(length, purpose)),
+  randomBytes: (length, purpose) => inlineSync(() => random(length, purpose)),
   hasher: primitives.hasher,
   digest: primitives.digest,
-  hmac: (algorithm, key, data) => Effect.sync(() => primitives.hmac(algorithm, key, data)),
-  hkdfExtract: (algorithm, salt, ikm) => Effect.sync(() => primitives.hkdfExtract(algorithm, salt, ikm)),
+  hmac: (algorithm, key, data) => inlineSync(() => primitives.hmac(algorithm, key, data)),
+  hkdfExtract: (algorithm, salt, ikm) => inlineSync(() => primitives.hkdfExtract(algorithm, salt, ikm)),
   hkdfExpand: (algorithm, prk, info, length) =>
     unlessInvalid(
       hkdfLengthError(algorithm, length),
-      Effect.sync(() => primitives.hkdfExpand(algorithm, prk, info, length)),
+      inlineSync(() => primitives.hkdfExpand(algorithm, prk, info, length)),
     ),
   aeadKey: (algorithm, key) =>
     unlessInvalid(
       aeadKeyError(algorithm, key),
-      Effect.sync(() => primitives.aeadKey(algorithm, key)),
+      inlineSync(() => primitives.aeadKey(algorithm, key)),
     ),
-  generateKeyShare: (group) => Effect.sync(() => primitives.keyShare(random, group)),
+  generateKeyShare: (group) => inlineSync(() => primitives.keyShare(random, group)),
   verify: primitives.verify,
   importSigningKey: primitives.importSigningKey,
 })

@@ -7,6 +7,7 @@
  */
 import { Effect, Either } from "effect"
 import { BadSignature, type CryptoError, UnsupportedAlgorithm } from "./errors.js"
+import { inlineSuspend } from "./inline.js"
 import { type PublicKeyInfo, parseEcdsaSignature, parseSpki } from "./keys.js"
 import type { SignatureHash, VerifyRequest } from "./TlsCrypto.js"
 
@@ -83,7 +84,7 @@ export const planVerify = (request: VerifyRequest): Either.Either<VerifyPlan, Cr
 export const verifyWith =
   (check: (plan: VerifyPlan, request: VerifyRequest) => boolean) =>
   (request: VerifyRequest): Effect.Effect<void, CryptoError> =>
-    Effect.suspend(() =>
+    inlineSuspend(() =>
       Either.match(planVerify(request), {
         onLeft: Effect.fail,
         onRight: (plan) => {

@@ -8,8 +8,8 @@
  *
  * @since 0.1.0
  */
-import { concatBytes, copyBytes, type TlsCrypto } from "@effect-tls/crypto"
-import { Effect, Option } from "effect"
+import { concatBytes, copyBytes, runInline, type TlsCrypto } from "@effect-tls/crypto"
+import { Context, Effect, Option } from "effect"
 import { CleanShutdown, type ConnectError, Fatal, FatalReason, WantRead, WantWrite } from "../errors.js"
 import { alertFor, exportKeyingMaterial, start, step } from "../handshake/client.js"
 import type { ClientConfig } from "../handshake/config.js"
@@ -83,6 +83,22 @@ export interface FeedOptions {
 
 const defaultMaxPendingOutput = 256 * 1024
 
+/**
+ * Runs a step of the state machine inline as far as it goes (see `runInline`: with a
+ * synchronous crypto layer, the whole step is plain calls), with the current services, which
+ * `use` also gets.
+ */
+const inline = <A, E, B, E2>(
+  effect: Effect.Effect<A, E, EngineRequirements>,
+  use: (
+    result: Effect.Effect<A, E, EngineRequirements>,
+    context: Context.Context<never>,
+  ) => Effect.Effect<B, E2, EngineRequirements>,
+) =>
+  Effect.flatMap(Effect.context<EngineRequirements>(), (context) =>
+    use(runInline(effect, context), context as Context.Context<never>),
+  )
+
 /** One WantRead for every call: it carries no data, and a fresh error would capture a stack trace per record. */
 const wantRead = new WantRead()
 
@@ -105,7 +121,7 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<TlsEngine> =>
     const plaintext: Array<Uint8Array> = []
 
     /** Hands outputs on: plain pushes, and the KeyLog and SessionStore services when present. */
-    const emitAll = (outputs: ReadonlyArray<Output>) =>
+    const emitAll = (outputs: ReadonlyArray<Output>, context: Context.Context<never>) =>
       Effect.suspend(() => {
         let services: Array<Effect.Effect<void>> | undefined
         for (const out of outputs) {
@@ -123,36 +139,27 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<TlsEngine> =>
             case "PeerClosed":
               peerClosed = true
               break
-            case "KeyLog":
-              ;(services ??= []).push(
-                Effect.serviceOption(KeyLog).pipe(
-                  Effect.flatMap(
-                    Option.match({
-                      onNone: () => Effect.void,
-                      onSome: (keyLog) => keyLog.log(keyLogLine(out.label, out.clientRandom, out.secret)),
-                    }),
-                  ),
-                ),
-              )
+            case "KeyLog": {
+              const keyLog = Context.getOption(context, KeyLog)
+              if (Option.isSome(keyLog)) {
+                ;(services ??= []).push(keyLog.value.log(keyLogLine(out.label, out.clientRandom, out.secret)))
+              }
               break
-            case "SessionTicket":
-              ;(services ??= []).push(
-                Effect.serviceOption(SessionStore).pipe(
-                  Effect.flatMap(
-                    Option.match({
-                      onNone: () => Effect.void,
-                      onSome: (store) =>
-                        store.store({
-                          serverName: options.config.serverName,
-                          ticket: out.ticket,
-                          psk: out.psk,
-                          suite: out.suite,
-                        }),
-                    }),
-                  ),
-                ),
-              )
+            }
+            case "SessionTicket": {
+              const store = Context.getOption(context, SessionStore)
+              if (Option.isSome(store)) {
+                ;(services ??= []).push(
+                  store.value.store({
+                    serverName: options.config.serverName,
+                    ticket: out.ticket,
+                    psk: out.psk,
+                    suite: out.suite,
+                  }),
+                )
+              }
               break
+            }
           }
         }
         return services === undefined ? Effect.void : Effect.all(services, { discard: true })
@@ -173,24 +180,28 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<TlsEngine> =>
     /** Runs one step; what it produced before a failure is kept, then the failure's alert; a failure sticks. */
     const run = (current: ClientState, event: Input) => {
       const produced: Array<Output> = []
-      return step(current, event, produced).pipe(
-        Effect.tap(([next]) => {
-          state = next
-        }),
-        Effect.ensuring(emitAll(produced)),
-        Effect.tapError((error) => failWith(current, error)),
+      return inline(step(current, event, produced), (stepped, context) =>
+        stepped.pipe(
+          Effect.tap(([next]) => {
+            state = next
+          }),
+          Effect.ensuring(emitAll(produced, context)),
+          Effect.tapError((error) => failWith(current, error)),
+        ),
       )
     }
 
     const started = Effect.suspend(() => {
       if (state !== undefined) return Effect.succeed(state)
-      return start(options.config).pipe(
-        Effect.tap(([first, outputs]) => {
-          state = first
-          return emitAll(outputs)
-        }),
-        Effect.map(([first]) => first),
-        Effect.tapError((error) => Effect.sync(() => (failure = error))),
+      return inline(start(options.config), (started, context) =>
+        started.pipe(
+          Effect.tap(([first, outputs]) => {
+            state = first
+            return emitAll(outputs, context)
+          }),
+          Effect.map(([first]) => first),
+          Effect.tapError((error) => Effect.sync(() => (failure = error))),
+        ),
       )
     })
 

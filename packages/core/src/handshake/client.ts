@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import type { TlsCrypto } from "@effect-tls/crypto"
+import { inlineGen, type TlsCrypto } from "@effect-tls/crypto"
 import { Effect, Either } from "effect"
 import { alertSent, alertToSend, Fatal, FatalReason } from "../errors.js"
 import { PendingTranscript } from "../keyschedule/transcript.js"
@@ -49,7 +49,9 @@ const begin = (config: ClientConfig, offer: Offer): StepResult => {
  * @since 0.1.0
  */
 export const start = (config: ClientConfig): Effect.Effect<StepResult, Fatal, TlsCrypto> =>
-  Effect.map(makeOffer(config), (offer) => begin(config, offer))
+  inlineGen(function* () {
+    return begin(config, yield* makeOffer(config))
+  })
 
 /**
  * ADVANCED: starts a handshake with an already-encoded ClientHello (handshake header
@@ -64,7 +66,7 @@ export const startWithClientHello = (
   config: ClientConfig,
   encoded: Uint8Array,
 ): Effect.Effect<StepResult, Fatal, TlsCrypto> =>
-  Effect.gen(function* () {
+  inlineGen(function* () {
     const decoded = decodeHandshake(encoded[0]!, encoded.subarray(4))
     if (Either.isLeft(decoded) || decoded.right._tag !== "ClientHello") {
       return yield* new Fatal({ reason: FatalReason.Config({ detail: "the given bytes are not a ClientHello" }) })
@@ -96,7 +98,7 @@ export const step = (
   input: Input,
   sink: Array<Output> = [],
 ): Effect.Effect<StepResult, Fatal, TlsCrypto | CertificateVerifier> =>
-  Effect.gen(function* () {
+  inlineGen(function* () {
     const outputs = sink
     const ctx: StepContext = { config: state.config, record: state.record, emit: (o) => outputs.push(o) }
     let phase = state.phase

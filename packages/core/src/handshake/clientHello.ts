@@ -6,8 +6,8 @@
  *
  * @since 0.1.0
  */
-import { type KeyAgreementGroup, type KeyShare, TlsCrypto } from "@effect-tls/crypto"
-import { Effect } from "effect"
+import { inlineGen, type KeyAgreementGroup, type KeyShare, TlsCrypto } from "@effect-tls/crypto"
+import type { Effect } from "effect"
 import { Fatal, FatalReason } from "../errors.js"
 import { ExtensionType, greaseValue, NamedGroup, ProtocolVersion } from "../wire/codes.js"
 import { type ClientHelloExtension, extensionType } from "../wire/extensions.js"
@@ -69,7 +69,7 @@ const greaseExtension = (nibble: number): ClientHelloExtension => ({
  * @since 0.1.0
  */
 export const makeOffer = (config: ClientConfig): Effect.Effect<Offer, Fatal, TlsCrypto> =>
-  Effect.gen(function* () {
+  inlineGen(function* () {
     const crypto = yield* TlsCrypto
     if (config.cipherSuites.length === 0 || config.groups.length === 0 || config.signatureSchemes.length === 0) {
       return yield* new Fatal({
@@ -80,7 +80,8 @@ export const makeOffer = (config: ClientConfig): Effect.Effect<Offer, Fatal, Tls
     const legacySessionId = config.middleboxCompatibility
       ? yield* crypto.randomBytes(32, { _tag: "LegacySessionId" })
       : new Uint8Array(0)
-    const keyShares = yield* Effect.forEach(config.keyShareGroups, (group) => crypto.generateKeyShare(group))
+    const keyShares: Array<KeyShare> = []
+    for (const group of config.keyShareGroups) keyShares.push(yield* crypto.generateKeyShare(group))
     // GREASE (RFC 8701): nibbles for the first extension, the version, the group and key share, and the suite.
     const nibbles = config.grease
       ? Array.from(yield* crypto.randomBytes(4, { _tag: "Other", label: "grease" }), (b) => b & 0x0f)
@@ -129,7 +130,7 @@ export const makeOffer = (config: ClientConfig): Effect.Effect<Offer, Fatal, Tls
  * @since 0.1.0
  */
 export const offerFromEncoded = (hello: ClientHello, encoded: Uint8Array): Effect.Effect<Offer, Fatal, TlsCrypto> =>
-  Effect.gen(function* () {
+  inlineGen(function* () {
     const crypto = yield* TlsCrypto
     const entries = hello.extensions.find((e) => e._tag === "KeyShareClientHello")?.shares ?? []
     const keyShares: Array<KeyShare> = []

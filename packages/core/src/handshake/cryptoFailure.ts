@@ -5,8 +5,8 @@
  *
  * @since 0.1.0
  */
-import type { CryptoError } from "@effect-tls/crypto"
-import { Effect } from "effect"
+import { type CryptoError, inlineMapError } from "@effect-tls/crypto"
+import type { Effect } from "effect"
 import { alertSent, type Fatal } from "../errors.js"
 import { AlertDescription } from "../wire/codes.js"
 
@@ -20,7 +20,7 @@ export const cryptoFailure = <A, R>(
   effect: Effect.Effect<A, CryptoError, R>,
   alert?: number,
 ): Effect.Effect<A, Fatal, R> =>
-  Effect.mapError(effect, (error) =>
+  inlineMapError(effect, (error) =>
     alertSent(
       alert ??
         (error._tag === "BadSignature"

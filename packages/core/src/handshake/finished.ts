@@ -5,8 +5,8 @@
  *
  * @since 0.1.0
  */
-import { concatBytes, hashLength, type TlsCrypto } from "@effect-tls/crypto"
-import { Effect } from "effect"
+import { concatBytes, hashLength, inlineGen, type TlsCrypto } from "@effect-tls/crypto"
+import type { Effect } from "effect"
 import { chooseScheme } from "../crypto/signatureSchemes.js"
 import type { Fatal } from "../errors.js"
 import { verifyData } from "../keyschedule/keySchedule.js"
@@ -30,7 +30,7 @@ const clientAuthentication = (
   transcript: Transcript,
   ctx: StepContext,
 ): Effect.Effect<{ messages: ReadonlyArray<Uint8Array>; transcript: Transcript; authenticated: boolean }, Fatal> =>
-  Effect.gen(function* () {
+  inlineGen(function* () {
     const offered = request.extensions.find((e) => e._tag === "SignatureAlgorithms")?.schemes ?? []
     const certificate = ctx.config.clientCertificate
     const scheme = certificate === undefined ? undefined : chooseScheme(certificate.key.type, offered)
@@ -59,7 +59,7 @@ export const onServerFinished = (
   message: HandshakeMessage,
   ctx: StepContext,
 ): Effect.Effect<Phase, Fatal, TlsCrypto> =>
-  Effect.gen(function* () {
+  inlineGen(function* () {
     const decoded: Handshake = yield* decodeMessage(message, ctx)
     if (decoded._tag !== "Finished") return yield* unexpected(message, "ExpectFinished")
     const { keys } = phase

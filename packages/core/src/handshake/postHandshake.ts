@@ -5,8 +5,8 @@
  *
  * @since 0.1.0
  */
-import type { TlsCrypto } from "@effect-tls/crypto"
-import { Effect } from "effect"
+import { inlineGen, type TlsCrypto } from "@effect-tls/crypto"
+import type { Effect } from "effect"
 import type { Fatal } from "../errors.js"
 import { nextTrafficSecret } from "../keyschedule/keySchedule.js"
 import { protectorFor, unprotectorFor } from "../record/fromTrafficSecret.js"
@@ -28,7 +28,7 @@ export const updateWriteKey = (
   requestPeer: boolean,
   ctx: StepContext,
 ): Effect.Effect<Established, Fatal, TlsCrypto> =>
-  Effect.gen(function* () {
+  inlineGen(function* () {
     const { traffic } = phase
     const records = yield* ctx.record.protect(
       ContentType.handshake,
@@ -47,7 +47,7 @@ export const onPostHandshake = (
   ctx: StepContext,
   closedForWriting: boolean,
 ): Effect.Effect<Phase, Fatal, TlsCrypto> =>
-  Effect.gen(function* () {
+  inlineGen(function* () {
     const decoded = yield* decodeMessage(message, ctx)
     const { traffic } = phase
     switch (decoded._tag) {

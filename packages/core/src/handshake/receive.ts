@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import type { TlsCrypto } from "@effect-tls/crypto"
+import { inlineGen, type TlsCrypto } from "@effect-tls/crypto"
 import { Effect, Either } from "effect"
 import { alertSent, Fatal, FatalReason } from "../errors.js"
 import { decodeAlert } from "../wire/alert.js"
@@ -64,16 +64,17 @@ const onHandshake = (
 }
 
 const onAlert = (phase: Phase, content: Uint8Array, ctx: StepContext): Effect.Effect<Phase, Fatal> =>
-  Effect.flatMap(orAlert(decodeAlert(content)), (alert) => {
+  inlineGen(function* () {
+    const alert = yield* orAlert(decodeAlert(content))
     if (alert.description === AlertDescription.close_notify) {
       ctx.emit(Output.PeerClosed())
-      return Effect.succeed(Phase.Closed())
+      return Phase.Closed()
     }
     // user_canceled is followed by close_notify (RFC 8446 section 6.1); every other alert is an error alert.
     if (alert.description === AlertDescription.user_canceled && alert.level === AlertLevel.warning) {
-      return Effect.succeed(phase)
+      return phase
     }
-    return Effect.fail(
+    return yield* Effect.fail(
       new Fatal({
         reason: FatalReason.AlertReceived({
           alert: alert.description,
@@ -114,7 +115,7 @@ const onContent = (
   ctx: StepContext,
   closedForWriting: boolean,
 ): Effect.Effect<Phase, Fatal, Requirements> =>
-  Effect.gen(function* () {
+  inlineGen(function* () {
     switch (type) {
       case ContentType.handshake: {
         yield* countEmpty(false, ctx)
@@ -150,7 +151,7 @@ const onRecord = (
   ctx: StepContext,
   closedForWriting: boolean,
 ): Effect.Effect<Phase, Fatal, Requirements> =>
-  Effect.gen(function* () {
+  inlineGen(function* () {
     if (record.type === ContentType.change_cipher_spec) {
       // RFC 8446 section 5: dropped between our first ClientHello and the server's Finished.
       if (!isHandshaking(phase) || record.fragment.length !== 1 || record.fragment[0] !== 1) {
@@ -184,7 +185,7 @@ export const receive = (
   ctx: StepContext,
   closedForWriting: boolean,
 ): Effect.Effect<Phase, Fatal, Requirements> =>
-  Effect.gen(function* () {
+  inlineGen(function* () {
     if (phase._tag === "Closed") return phase
     ctx.record.deframer.push(bytes)
     let current: Phase = phase

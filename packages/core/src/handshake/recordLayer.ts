@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  */
+import { inlineSuspend } from "@effect-tls/crypto"
 import { Effect } from "effect"
 import type { Fatal } from "../errors.js"
 import type { RecordProtector, RecordUnprotector } from "../record/protection.js"
@@ -67,7 +68,7 @@ export class RecordLayer {
     if (writer === undefined) return Effect.succeed([this.plaintext(type, payload)])
     const size = this.maxFragment
     if (writer.isSync) {
-      return Effect.suspend(() => {
+      return inlineSuspend(() => {
         const records: Array<Uint8Array> = []
         for (let start = 0; start < payload.length || records.length === 0; start += size) {
           const sealed = writer.sealSync(type, payload.subarray(start, Math.min(payload.length, start + size)))

@@ -5,9 +5,9 @@
  *
  * @since 0.1.0
  */
-import { TlsCrypto } from "@effect-tls/crypto"
+import { inlineGen, inlineMapError, TlsCrypto } from "@effect-tls/crypto"
 import { parseSpki } from "@effect-tls/crypto/keys"
-import { Effect, Either } from "effect"
+import { type Effect, Either } from "effect"
 import { certificateVerifyScheme, keyTypeOf } from "../crypto/signatureSchemes.js"
 import { alertSent, type Fatal } from "../errors.js"
 import { AlertDescription, nameOf, SignatureScheme } from "../wire/codes.js"
@@ -28,7 +28,7 @@ export const onEncryptedExtensions = (
   message: HandshakeMessage,
   ctx: StepContext,
 ): Effect.Effect<Phase, Fatal> =>
-  Effect.gen(function* () {
+  inlineGen(function* () {
     const decoded = yield* decodeMessage(message, ctx)
     if (decoded._tag !== "EncryptedExtensions") return yield* unexpected(message, "ExpectEncryptedExtensions")
     const keys = phase.keys
@@ -66,7 +66,7 @@ export const onCertificateOrRequest = (
   message: HandshakeMessage,
   ctx: StepContext,
 ): Effect.Effect<Phase, Fatal, TlsCrypto | CertificateVerifier> =>
-  Effect.gen(function* () {
+  inlineGen(function* () {
     const decoded = yield* decodeMessage(message, ctx)
     if (decoded._tag === "Certificate") {
       return yield* onCertificate(Phase.ExpectCertificate({ keys: phase.keys, request: undefined }), message, ctx)
@@ -91,7 +91,7 @@ export const onCertificate = (
   message: HandshakeMessage,
   ctx: StepContext,
 ): Effect.Effect<Phase, Fatal, TlsCrypto | CertificateVerifier> =>
-  Effect.gen(function* () {
+  inlineGen(function* () {
     const decoded = yield* decodeMessage(message, ctx)
     if (decoded._tag !== "Certificate") return yield* unexpected(message, "ExpectCertificate")
     if (decoded.requestContext.length !== 0) {
@@ -135,7 +135,7 @@ export const onCertificateVerify = (
   message: HandshakeMessage,
   ctx: StepContext,
 ): Effect.Effect<Phase, Fatal, TlsCrypto> =>
-  Effect.gen(function* () {
+  inlineGen(function* () {
     const decoded = yield* decodeMessage(message, ctx)
     if (decoded._tag !== "CertificateVerify") return yield* unexpected(message, "ExpectCertificateVerify")
     const scheme = certificateVerifyScheme(decoded.algorithm)
@@ -156,7 +156,7 @@ export const onCertificateVerify = (
     }
     const crypto = yield* TlsCrypto
     const keys = phase.keys
-    yield* Effect.mapError(
+    yield* inlineMapError(
       crypto.verify({
         spki,
         algorithm: scheme.algorithm,

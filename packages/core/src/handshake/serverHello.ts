@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { TlsCrypto } from "@effect-tls/crypto"
+import { inlineGen, TlsCrypto } from "@effect-tls/crypto"
 import { Effect } from "effect"
 import { type Tls13Suite, tls13Suite } from "../crypto/suites.js"
 import type { Fatal } from "../errors.js"
@@ -37,7 +37,7 @@ const checkHello = (
   hello: ServerHello | HelloRetryRequest,
   context: "ServerHello" | "HelloRetryRequest",
 ): Effect.Effect<Tls13Suite, Fatal> =>
-  Effect.gen(function* () {
+  inlineGen(function* () {
     const selected = (hello.extensions as ReadonlyArray<Extension>).find((e) => e._tag === "SelectedVersion")
     if (selected === undefined) {
       if (hello._tag === "ServerHello" && isDowngradeSentinel(hello.random)) {
@@ -73,11 +73,14 @@ const startTranscript = (
   suite: Tls13Suite,
 ): Effect.Effect<Transcript, never, TlsCrypto> =>
   pending instanceof PendingTranscript
-    ? Effect.map(TlsCrypto, (crypto) => pending.start(crypto.hasher(suite.hash)))
+    ? inlineGen(function* () {
+        const crypto = yield* TlsCrypto
+        return pending.start(crypto.hasher(suite.hash))
+      })
     : Effect.succeed(pending)
 
 const onHelloRetryRequest = (phase: ExpectServerHello, hrr: HelloRetryRequest, raw: Uint8Array, ctx: StepContext) =>
-  Effect.gen(function* () {
+  inlineGen(function* () {
     if (phase.retrySuite !== undefined) {
       return yield* abort(AlertDescription.unexpected_message, "a second HelloRetryRequest")
     }
@@ -112,7 +115,7 @@ const onHelloRetryRequest = (phase: ExpectServerHello, hrr: HelloRetryRequest, r
   })
 
 const onRealServerHello = (phase: ExpectServerHello, hello: ServerHello, raw: Uint8Array, ctx: StepContext) =>
-  Effect.gen(function* () {
+  inlineGen(function* () {
     const suite = yield* checkHello(phase.offer, hello, "ServerHello")
     if (phase.retrySuite !== undefined && phase.retrySuite !== hello.cipherSuite) {
       return yield* abort(
@@ -183,7 +186,7 @@ export const onServerHello = (
   message: HandshakeMessage,
   ctx: StepContext,
 ): Effect.Effect<Phase, Fatal, TlsCrypto> =>
-  Effect.gen(function* () {
+  inlineGen(function* () {
     const decoded = yield* decodeMessage(message, ctx)
     switch (decoded._tag) {
       case "HelloRetryRequest":

@@ -5,7 +5,8 @@
  *
  * @since 0.1.0
  */
-import { Effect, Layer } from "effect"
+import { inlineGen } from "@effect-tls/crypto"
+import { Layer } from "effect"
 import { serverIdentityFromString } from "../x509/hostname.js"
 import type { TrustAnchor } from "../x509/path.js"
 import type { VerificationPolicy } from "../x509/policy.js"
@@ -24,15 +25,15 @@ export const makeWebPkiVerifier = (
   policy?: Partial<VerificationPolicy>,
 ): CertificateVerifierService => ({
   verify: ({ chain, serverIdentity }) =>
-    Effect.as(
-      verifyServerChain({
+    inlineGen(function* () {
+      yield* verifyServerChain({
         chain,
         anchors,
         serverName: serverIdentity === undefined ? undefined : serverIdentityFromString(serverIdentity),
         policy,
-      }),
-      { verified: true },
-    ),
+      })
+      return { verified: true }
+    }),
 })
 
 /**

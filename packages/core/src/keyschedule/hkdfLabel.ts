@@ -4,7 +4,14 @@
  *
  * @since 0.1.0
  */
-import { type CryptoError, type HashAlgorithm, hashLength, InvalidLength, TlsCrypto } from "@effect-tls/crypto"
+import {
+  type CryptoError,
+  type HashAlgorithm,
+  hashLength,
+  InvalidLength,
+  inlineGen,
+  TlsCrypto,
+} from "@effect-tls/crypto"
 import { Effect, Either } from "effect"
 
 const labelPrefix = "tls13 "
@@ -51,9 +58,12 @@ export const expandLabel = (
   context: Uint8Array,
   length: number,
 ): Effect.Effect<Uint8Array, CryptoError, TlsCrypto> =>
-  Effect.flatMap(TlsCrypto, (crypto) => {
+  inlineGen(function* () {
+    const crypto = yield* TlsCrypto
     const info = hkdfLabel(label, context, length)
-    return Either.isRight(info) ? crypto.hkdfExpand(hash, secret, info.right, length) : Effect.fail(info.left)
+    return Either.isRight(info)
+      ? yield* crypto.hkdfExpand(hash, secret, info.right, length)
+      : yield* Effect.fail(info.left)
   })
 
 /**
@@ -81,4 +91,7 @@ export const deriveSecretFromEmpty = (
   secret: Uint8Array,
   label: string,
 ): Effect.Effect<Uint8Array, CryptoError, TlsCrypto> =>
-  Effect.flatMap(TlsCrypto, (crypto) => deriveSecret(hash, secret, label, crypto.digest(hash, new Uint8Array(0))))
+  inlineGen(function* () {
+    const crypto = yield* TlsCrypto
+    return yield* deriveSecret(hash, secret, label, crypto.digest(hash, new Uint8Array(0)))
+  })

@@ -12,8 +12,8 @@
  *
  * @since 0.1.0
  */
-import { type CryptoError, type HashAlgorithm, hashLength, TlsCrypto } from "@effect-tls/crypto"
-import { Effect } from "effect"
+import { type CryptoError, type HashAlgorithm, hashLength, inlineGen, TlsCrypto } from "@effect-tls/crypto"
+import type { Effect } from "effect"
 import type { Tls13Suite } from "../crypto/suites.js"
 import { deriveSecret, deriveSecretFromEmpty, expandLabel } from "./hkdfLabel.js"
 
@@ -23,7 +23,7 @@ const zeros = (hash: HashAlgorithm): Uint8Array => new Uint8Array(hashLength(has
 
 /** HKDF-Extract(Derive-Secret(previous, "derived", ""), ikm): the step from one stage's secret to the next. */
 const nextStage = (hash: HashAlgorithm, previous: Uint8Array, ikm: Uint8Array): Step<Uint8Array> =>
-  Effect.gen(function* () {
+  inlineGen(function* () {
     const crypto = yield* TlsCrypto
     const salt = yield* deriveSecretFromEmpty(hash, previous, "derived")
     const secret = yield* crypto.hkdfExtract(hash, salt, ikm)
@@ -49,9 +49,10 @@ export class EarlySecret {
    * or the negotiated suite's hash when there is no PSK.
    */
   static make(hash: HashAlgorithm, psk?: Uint8Array): Step<EarlySecret> {
-    return Effect.flatMap(TlsCrypto, (crypto) =>
-      Effect.map(crypto.hkdfExtract(hash, zeros(hash), psk ?? zeros(hash)), (secret) => new EarlySecret(hash, secret)),
-    )
+    return inlineGen(function* () {
+      const crypto = yield* TlsCrypto
+      return new EarlySecret(hash, yield* crypto.hkdfExtract(hash, zeros(hash), psk ?? zeros(hash)))
+    })
   }
 
   /** The PSK binder key (4.2.11): "res binder" for a resumption PSK, "ext binder" for an external one. */
@@ -88,7 +89,7 @@ export class HandshakeSecret {
   /** Made by `EarlySecret.handshake`. */
   static derive(early: EarlySecret, sharedSecret: Uint8Array, helloHash: Uint8Array): Step<HandshakeSecret> {
     const { hash } = early
-    return Effect.gen(function* () {
+    return inlineGen(function* () {
       const secret = yield* nextStage(hash, early.secret, sharedSecret)
       const client = yield* deriveSecret(hash, secret, "c hs traffic", helloHash)
       const server = yield* deriveSecret(hash, secret, "s hs traffic", helloHash)
@@ -127,7 +128,7 @@ export class MasterSecret {
   /** Made by `HandshakeSecret.master`. */
   static derive(handshake: HandshakeSecret, handshakeHash: Uint8Array): Step<MasterSecret> {
     const { hash } = handshake
-    return Effect.gen(function* () {
+    return inlineGen(function* () {
       const secret = yield* nextStage(hash, handshake.secret, zeros(hash))
       const client = yield* deriveSecret(hash, secret, "c ap traffic", handshakeHash)
       const server = yield* deriveSecret(hash, secret, "s ap traffic", handshakeHash)
@@ -162,10 +163,9 @@ export class ResumptionMasterSecret {
   /** Made by `MasterSecret.resumption`. */
   static derive(master: MasterSecret, resumptionHash: Uint8Array): Step<ResumptionMasterSecret> {
     const { hash } = master
-    return Effect.map(
-      deriveSecret(hash, master.secret, "res master", resumptionHash),
-      (secret) => new ResumptionMasterSecret(hash, secret),
-    )
+    return inlineGen(function* () {
+      return new ResumptionMasterSecret(hash, yield* deriveSecret(hash, master.secret, "res master", resumptionHash))
+    })
   }
 
   /** The PSK of a ticket (4.6.1): HKDF-Expand-Label(resumption_master_secret, "resumption", ticket_nonce, Hash.length). */
@@ -189,7 +189,7 @@ export const exportKeyingMaterial = (
   context: Uint8Array,
   length: number,
 ): Step<Uint8Array> =>
-  Effect.gen(function* () {
+  inlineGen(function* () {
     const crypto = yield* TlsCrypto
     const secret = yield* deriveSecretFromEmpty(hash, exporterMasterSecret, label)
     const out = yield* expandLabel(hash, secret, "exporter", crypto.digest(hash, context), length)
@@ -214,7 +214,7 @@ export const finishedKey = (hash: HashAlgorithm, baseKey: Uint8Array): Step<Uint
  * @since 0.1.0
  */
 export const verifyData = (hash: HashAlgorithm, baseKey: Uint8Array, transcriptHash: Uint8Array): Step<Uint8Array> =>
-  Effect.gen(function* () {
+  inlineGen(function* () {
     const crypto = yield* TlsCrypto
     const key = yield* finishedKey(hash, baseKey)
     const mac = yield* crypto.hmac(hash, key, transcriptHash)
@@ -244,7 +244,8 @@ export interface TrafficKeys {
  * @since 0.1.0
  */
 export const trafficKeys = (suite: Tls13Suite, secret: Uint8Array): Step<TrafficKeys> =>
-  Effect.all({
-    key: expandLabel(suite.hash, secret, "key", new Uint8Array(0), suite.keyLength),
-    iv: expandLabel(suite.hash, secret, "iv", new Uint8Array(0), suite.ivLength),
+  inlineGen(function* () {
+    const key = yield* expandLabel(suite.hash, secret, "key", new Uint8Array(0), suite.keyLength)
+    const iv = yield* expandLabel(suite.hash, secret, "iv", new Uint8Array(0), suite.ivLength)
+    return { key, iv }
   })

@@ -4,14 +4,14 @@
  *
  * @since 0.1.0
  */
-import { type CryptoError, TlsCrypto } from "@effect-tls/crypto"
-import { Effect } from "effect"
+import { type CryptoError, inlineGen, TlsCrypto } from "@effect-tls/crypto"
+import type { Effect } from "effect"
 import type { Tls13Suite } from "../crypto/suites.js"
 import { trafficKeys } from "../keyschedule/keySchedule.js"
 import { type ProtectionOptions, type ProtectorOptions, RecordProtector, RecordUnprotector } from "./protection.js"
 
 const aeadFor = (suite: Tls13Suite, secret: Uint8Array) =>
-  Effect.gen(function* () {
+  inlineGen(function* () {
     const crypto = yield* TlsCrypto
     const { key, iv } = yield* trafficKeys(suite, secret)
     const aead = yield* crypto.aeadKey(suite.aead, key)
@@ -24,7 +24,10 @@ export const protectorFor = (
   secret: Uint8Array,
   options?: ProtectorOptions,
 ): Effect.Effect<RecordProtector, CryptoError, TlsCrypto> =>
-  Effect.map(aeadFor(suite, secret), ({ aead, iv }) => new RecordProtector(aead, iv, options))
+  inlineGen(function* () {
+    const { aead, iv } = yield* aeadFor(suite, secret)
+    return new RecordProtector(aead, iv, options)
+  })
 
 /** The read side for the peer's traffic secret. @since 0.1.0 */
 export const unprotectorFor = (
@@ -32,4 +35,7 @@ export const unprotectorFor = (
   secret: Uint8Array,
   options?: ProtectionOptions,
 ): Effect.Effect<RecordUnprotector, CryptoError, TlsCrypto> =>
-  Effect.map(aeadFor(suite, secret), ({ aead, iv }) => new RecordUnprotector(aead, iv, options))
+  inlineGen(function* () {
+    const { aead, iv } = yield* aeadFor(suite, secret)
+    return new RecordUnprotector(aead, iv, options)
+  })

@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { type AeadKey, copyBytes } from "@effect-tls/crypto"
+import { type AeadKey, copyBytes, inlineSuspend } from "@effect-tls/crypto"
 import { Effect, Either } from "effect"
 import { aeadRecordLimit } from "../crypto/suites.js"
 import { alertSent, type Fatal } from "../errors.js"
@@ -164,7 +164,7 @@ export class RecordProtector extends Direction {
    * sequence number is taken when the effect runs.
    */
   seal(type: number, content: Uint8Array, out?: Uint8Array): Effect.Effect<Uint8Array, Fatal> {
-    return Effect.suspend(() => {
+    return inlineSuspend(() => {
       if (this.key.sync !== undefined) return this.sealSync(type, content, out)
       const refused = this.refusal(type, content)
       if (refused !== undefined) return Effect.fail(refused)
@@ -256,7 +256,7 @@ export class RecordUnprotector extends Direction {
 
   /** Opens one record with any AEAD key (synchronously when it can); as `openSync`. */
   open(record: Uint8Array): Effect.Effect<OpenedRecord, Fatal> {
-    return Effect.suspend(() => {
+    return inlineSuspend(() => {
       if (this.key.sync !== undefined) return this.openSync(record)
       const refused = this.refusal(record)
       if (refused !== undefined) return Effect.fail(refused)

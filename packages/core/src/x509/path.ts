@@ -10,8 +10,8 @@
  *
  * @since 0.1.0
  */
-import { type CryptoError, TlsCrypto, type TlsCryptoService } from "@effect-tls/crypto"
-import { Effect } from "effect"
+import { type CryptoError, inlineEither, inlineGen, TlsCrypto, type TlsCryptoService } from "@effect-tls/crypto"
+import { Effect, Either } from "effect"
 import { type Certificate, isSelfIssued } from "./certificate.js"
 import { equalBytes, toHex } from "./hex.js"
 import { checkNameConstraints } from "./nameConstraints.js"
@@ -116,7 +116,7 @@ class PathSearch {
 
   /** Extends `path` (leaf first) to an anchor, or `undefined` when no extension works. */
   extend(path: ReadonlyArray<Certificate>): Effect.Effect<FoundPath | undefined, CertificateProblem> {
-    return Effect.gen(this, function* () {
+    return inlineGen(this, function* () {
       const current = path[path.length - 1]!
       const candidates = this.candidatesFor(current, path)
       if (candidates.length === 0) {
@@ -147,7 +147,7 @@ class PathSearch {
     current: Certificate,
     candidate: Candidate,
   ): Effect.Effect<FoundPath | undefined, CertificateProblem> {
-    return Effect.gen(this, function* () {
+    return inlineGen(this, function* () {
       const issuer = candidate.certificate
       const roleProblem = this.checkRole(issuer, candidate.anchor === undefined ? "intermediate" : "anchor")
       if (roleProblem !== undefined) return this.refuse(roleProblem)
@@ -204,18 +204,26 @@ class PathSearch {
     if (byIssuer === undefined) this.signatureChecks.set(child, (byIssuer = new Map()))
     if (byIssuer.has(issuer)) return Effect.succeed(byIssuer.get(issuer))
     const algorithm = signatureAlgorithmOf(child, this.input.policy)
-    const verification: Effect.Effect<CertificateProblem | undefined> =
-      "code" in algorithm
-        ? Effect.succeed(algorithm)
-        : this.crypto.verify({ spki: issuer.spki, algorithm, message: child.tbs, signature: child.signature }).pipe(
-            Effect.as(undefined),
-            Effect.catchAll((error) =>
-              Effect.succeed(
-                problem(cryptoErrorCode(error), child, `signature by ${issuer.subject.text}: ${error.message}`),
-              ),
-            ),
-          )
-    return Effect.tap(verification, (result) => Effect.sync(() => byIssuer.set(issuer, result)))
+    const crypto = this.crypto
+    return inlineGen(function* () {
+      let result: CertificateProblem | undefined
+      if ("code" in algorithm) {
+        result = algorithm
+      } else {
+        const verified = yield* inlineEither(
+          crypto.verify({ spki: issuer.spki, algorithm, message: child.tbs, signature: child.signature }),
+        )
+        result = Either.isRight(verified)
+          ? undefined
+          : problem(
+              cryptoErrorCode(verified.left),
+              child,
+              `signature by ${issuer.subject.text}: ${verified.left.message}`,
+            )
+      }
+      byIssuer.set(issuer, result)
+      return result
+    })
   }
 }
 
@@ -227,9 +235,8 @@ class PathSearch {
  * @since 0.1.0
  */
 export const buildPath = (input: PathInput): Effect.Effect<FoundPath, CertificateProblem, TlsCrypto> =>
-  Effect.flatMap(TlsCrypto, (crypto) => {
-    const search = new PathSearch(input, crypto)
-    return Effect.flatMap(search.extend([input.leaf]), (found) =>
-      found === undefined ? Effect.fail(search.failure()) : Effect.succeed(found),
-    )
+  inlineGen(function* () {
+    const search = new PathSearch(input, yield* TlsCrypto)
+    const found = yield* search.extend([input.leaf])
+    return found === undefined ? yield* Effect.fail(search.failure()) : found
   })

@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import type { TlsCrypto } from "@effect-tls/crypto"
+import { inlineGen, inlineMapError, type TlsCrypto } from "@effect-tls/crypto"
 import { Clock, Effect, Either } from "effect"
 import type { Fatal } from "../errors.js"
 import { type Certificate, type CertificateParseError, parseCertificate } from "./certificate.js"
@@ -74,7 +74,10 @@ const parseChain = (
  * @since 0.1.0
  */
 export const verifyServerChain = (options: VerifyServerChainOptions): Effect.Effect<VerifiedChain, Fatal, TlsCrypto> =>
-  Effect.gen(function* () {
+  inlineMapError(verifyChain(options), fatalOf)
+
+const verifyChain = (options: VerifyServerChainOptions) =>
+  inlineGen(function* () {
     const policy = { ...defaultVerificationPolicy, ...options.policy }
     const now = yield* Clock.currentTimeMillis
     const certificates = yield* parseChain(options.chain)
@@ -89,4 +92,4 @@ export const verifyServerChain = (options: VerifyServerChainOptions): Effect.Eff
       )
     }
     return { path: found.path, anchor: found.anchor }
-  }).pipe(Effect.mapError(fatalOf))
+  })

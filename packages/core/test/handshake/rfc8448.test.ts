@@ -7,13 +7,13 @@
  * stands in for certificate verification.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { concatBytes } from "@effect-tls/crypto"
+import { concatBytes, runInline, TlsCrypto } from "@effect-tls/crypto"
 import { TestingCrypto } from "@effect-tls/crypto/testing"
-import { Effect, Layer } from "effect"
+import { Context, Effect, Exit, Layer } from "effect"
 import { startWithClientHello, step } from "../../src/handshake/client.js"
 import { type ClientConfig, defaultConfig } from "../../src/handshake/config.js"
 import { Input } from "../../src/handshake/state.js"
-import { InsecureAcceptAnyCertificate } from "../../src/handshake/verifier.js"
+import { CertificateVerifier, InsecureAcceptAnyCertificate } from "../../src/handshake/verifier.js"
 import { CipherSuite, SignatureScheme } from "../../src/wire/codes.js"
 import * as hrr from "../fixtures/rfc8448/hello-retry.js"
 import * as simple from "../fixtures/rfc8448/simple-1rtt.js"
@@ -41,6 +41,13 @@ const rfcConfig: ClientConfig = {
 
 const layerFor = (privateKeys: Parameters<typeof TestingCrypto.layer>[0] & {}) =>
   Layer.merge(TestingCrypto.layer(privateKeys), InsecureAcceptAnyCertificate)
+
+/** The value of an Effect that `runInline` finished without the fiber runtime; throws otherwise. */
+const ranInline = <A, E, R>(effect: Effect.Effect<A, E, R>, context: Context.Context<R>): A => {
+  const result = runInline(effect, context)
+  if (!Exit.isExit(result) || Exit.isFailure(result)) throw new Error("did not run inline to a success")
+  return (result as Exit.Success<A, E>).value
+}
 
 describe("RFC 8448 replay through the state machine", () => {
   it.effect("8448 section 3: ClientHello, secrets, client Finished, tickets, data and alerts byte for byte", () =>
@@ -129,5 +136,20 @@ describe("RFC 8448 replay through the state machine", () => {
           }),
         ),
       ),
+  )
+
+  it.effect("with a synchronous crypto layer and verifier, the server's whole flight is one inline step", () =>
+    Effect.gen(function* () {
+      const crypto = yield* TlsCrypto
+      // A verifier with no asynchronous step (the real one reads the clock through Effect).
+      const context = Context.make(TlsCrypto, crypto).pipe(
+        Context.add(CertificateVerifier, { verify: () => Effect.succeed({ verified: false }) }),
+      )
+      const [s0] = ranInline(startWithClientHello(rfcConfig, simple.clientHello), context)
+      const flight = Input.Received({ bytes: concatBytes(simple.serverHelloRecord, simple.serverHandshakeRecord) })
+      const [s1, out1] = ranInline(step(s0, flight), context)
+      expect(hex(sent(out1))).toBe(hex(simple.clientFinishedRecord))
+      expect(s1.phase._tag).toBe("Established")
+    }).pipe(Effect.provide(TestingCrypto.layer({ script: { privateKeys: { x25519: simple.clientPrivateKey } } }))),
   )
 })
