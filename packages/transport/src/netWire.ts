@@ -2,8 +2,7 @@
  * A `node:net` TCP connection as a TLS `Wire`, for `NodeTls.connect`. The platform `Socket`
  * path (`socketWire`) runs a fiber set, a latch and a race per write; on Node that machinery
  * cost more CPU per connection than the TLS handshake's own work, so the common case talks
- * to the socket through callbacks. Reads take everything that has arrived as one chunk; the
- * socket reads from the kernel up to 1 MiB at a time (node's default is 64 KiB), so when the
+ * to the socket through callbacks. A read takes every chunk that has arrived, so when the
  * client is the slower side one read hands the engine dozens of records at once. Writes
  * complete when node hands the bytes to the kernel.
  *
@@ -11,27 +10,32 @@
  */
 import { type Socket as NetSocket, connect as netConnect } from "node:net"
 import type { Fatal } from "@effect-tls/core"
-import { concatBytes } from "@effect-tls/crypto"
 import { Effect, Option, type Scope } from "effect"
 import { ioError } from "./ioError.js"
 import type { Wire } from "./pump.js"
 
 /**
- * Where every connection's reads from the kernel land, up to 1 MiB at a time. One buffer
- * serves all sockets: node fills it and calls back synchronously for one socket at a time,
- * and the callback copies what arrived out before returning, so an idle connection holds no
- * read buffer of its own.
+ * Where small reads from the kernel land. One buffer serves all sockets: node fills it and
+ * calls back synchronously for one socket at a time, and the callback copies what arrived
+ * out before returning, so an idle connection holds no read buffer of its own.
  */
-const sharedReadBuffer = Buffer.allocUnsafe(1024 * 1024)
+const sharedReadBuffer = Buffer.allocUnsafe(64 * 1024)
+
+/**
+ * A socket whose last read filled the shared buffer is downloading: it reads into fresh
+ * buffers of this size, handed on as they are. Copying bulk data out of the shared buffer
+ * into fresh memory cost more CPU (mostly page faults) than decrypting it with AES-GCM.
+ */
+const bulkReadLength = 1024 * 1024
 
 /** Bytes held before the socket is paused until the TLS engine asks for more. */
 const highWaterMark = 4 * 1024 * 1024
 
-type Received = Effect.Effect<Option.Option<Uint8Array>, Fatal>
+type Received = Effect.Effect<Option.Option<Uint8Array | ReadonlyArray<Uint8Array>>, Fatal>
 
 /** What has arrived and not been read yet, and the read waiting for it. */
 class Inbox {
-  private readonly queued: Array<Uint8Array> = []
+  private queued: Array<Uint8Array> = []
   private queuedBytes = 0
   private ended = false
   private failure: Fatal | undefined = undefined
@@ -39,12 +43,9 @@ class Inbox {
   /** Set once connected: resumes reading after a pause. */
   resumeSocket: () => void = () => {}
 
-  /** Keeps a copy of `bytes` (the read buffer is reused); false asks the socket to pause. */
+  /** Keeps `bytes`, handed over; false asks the socket to pause. */
   push(bytes: Uint8Array): boolean {
-    // allocUnsafe: no zero-filling of memory the copy overwrites at once.
-    const copy = Buffer.allocUnsafe(bytes.length)
-    copy.set(bytes)
-    this.queued.push(new Uint8Array(copy.buffer, copy.byteOffset, copy.length))
+    this.queued.push(bytes)
     this.queuedBytes += bytes.length
     this.wake()
     return this.queuedBytes < highWaterMark
@@ -60,15 +61,15 @@ class Inbox {
     this.wake()
   }
 
-  /** The next read: everything queued, or the end, or undefined when nothing is there yet. */
+  /** The next read: every chunk queued (not joined: that would copy them), or the end, or undefined when nothing is there yet. */
   private take(): Received | undefined {
     if (this.queued.length > 0) {
-      const chunk = this.queued.length === 1 ? this.queued[0]! : concatBytes(...this.queued)
+      const chunks = this.queued.length === 1 ? this.queued[0]! : this.queued
       const paused = this.queuedBytes >= highWaterMark
-      this.queued.length = 0
+      this.queued = []
       this.queuedBytes = 0
       if (paused) this.resumeSocket()
-      return Effect.succeed(Option.some(chunk))
+      return Effect.succeed(Option.some(chunks))
     }
     if (this.failure !== undefined) return Effect.fail(this.failure)
     if (this.ended) return Effect.succeed(Option.none())
@@ -94,6 +95,12 @@ class Inbox {
   })
 }
 
+const copyOut = (buffer: Uint8Array, length: number): Uint8Array => {
+  const copy = Buffer.allocUnsafe(length)
+  copy.set(buffer.subarray(0, length))
+  return new Uint8Array(copy.buffer, copy.byteOffset, length)
+}
+
 const writeTo =
   (socket: NetSocket) =>
   (bytes: Uint8Array): Effect.Effect<void, Fatal> =>
@@ -117,14 +124,23 @@ export const openNetWire = (host: string, port: number): Effect.Effect<Wire, Fat
   // Suspended: every run of the returned Effect gets a connection (and an inbox) of its own.
   Effect.suspend(() => {
     const inbox = new Inbox()
+    let downloading = false
     return Effect.acquireRelease(
       Effect.async<NetSocket, Fatal>((resume) => {
         const socket = netConnect({
           host,
           port,
           onread: {
-            buffer: sharedReadBuffer,
-            callback: (length, buffer) => inbox.push(buffer.subarray(0, length)),
+            buffer: () => (downloading ? Buffer.allocUnsafe(bulkReadLength) : sharedReadBuffer),
+            callback: (length, buffer) => {
+              const fresh = buffer !== sharedReadBuffer
+              downloading = length === buffer.length || (fresh && length >= sharedReadBuffer.length)
+              // A fresh buffer is ours to hand over; the shared one is copied out (allocUnsafe:
+              // no zero-filling of memory the copy overwrites at once).
+              return inbox.push(
+                fresh ? new Uint8Array(buffer.buffer, buffer.byteOffset, length) : copyOut(buffer, length),
+              )
+            },
           },
         })
         const onConnectError = (cause: Error) => {

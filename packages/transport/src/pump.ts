@@ -10,14 +10,15 @@ import { Fatal, FatalReason, isWant, makeMutex, type TlsEngine, type WantRead, t
 import { Effect, Option } from "effect"
 
 /**
- * A byte transport under TLS: reads return `None` at end of stream. A chunk a read returns
- * is handed over, as in an Effect `Stream`: the wire must not change its bytes afterwards
- * (return a fresh buffer, not a view of one it reuses).
+ * A byte transport under TLS: a read returns what arrived, as one chunk or as consecutive
+ * chunks in order, and `None` at end of stream. Chunks are handed over, as in an Effect
+ * `Stream`: the wire must not change their bytes afterwards (return fresh buffers, not
+ * views of one it reuses).
  *
  * @since 0.1.0
  */
 export interface Wire {
-  readonly read: Effect.Effect<Option.Option<Uint8Array>, Fatal>
+  readonly read: Effect.Effect<Option.Option<Uint8Array | ReadonlyArray<Uint8Array>>, Fatal>
   readonly write: (bytes: Uint8Array) => Effect.Effect<void, Fatal>
 }
 

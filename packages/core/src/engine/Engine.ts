@@ -32,8 +32,11 @@ export interface EngineOptions {
 
 /** A TLS client over memory buffers. @since 0.1.0 */
 export interface TlsEngine {
-  /** Gives the engine bytes received from the peer (copied, unless `options.transfer`). */
-  readonly feed: (bytes: Uint8Array, options?: FeedOptions) => Effect.Effect<void>
+  /**
+   * Gives the engine bytes received from the peer, one chunk or consecutive chunks in order
+   * (copied, unless `options.transfer`).
+   */
+  readonly feed: (bytes: Uint8Array | ReadonlyArray<Uint8Array>, options?: FeedOptions) => Effect.Effect<void>
   /** Takes every byte waiting to be sent to the peer. */
   readonly drain: Effect.Effect<Uint8Array>
   /** How many bytes wait to be sent. */
@@ -209,7 +212,8 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<TlsEngine> =>
     const processInput = (current: ClientState) =>
       Effect.suspend(() => {
         if (input.length === 0) return Effect.void
-        const bytes = input.length === 1 ? input[0]! : concatBytes(...input)
+        // Chunks go to the deframer one after the other: joining them would copy every byte.
+        const bytes = input.length === 1 ? input[0]! : input
         input = []
         return run(current, Input.Received({ bytes }))
       })
@@ -301,7 +305,9 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<TlsEngine> =>
     return {
       feed: (bytes, feedOptions) =>
         Effect.sync(() => {
-          if (bytes.length > 0) input.push(feedOptions?.transfer === true ? bytes : copyBytes(bytes))
+          for (const chunk of bytes instanceof Uint8Array ? [bytes] : bytes) {
+            if (chunk.length > 0) input.push(feedOptions?.transfer === true ? chunk : copyBytes(chunk))
+          }
         }),
       drain: Effect.sync(() => {
         const out = output.length === 1 ? output[0]! : concatBytes(...output)

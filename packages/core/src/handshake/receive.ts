@@ -174,19 +174,35 @@ const onRecord = (
   })
 
 /**
- * Feeds received bytes through the record layer and the phases. Bytes after the peer's
+ * Feeds received bytes (one chunk, or consecutive chunks in order: they are framed one after
+ * the other, never joined) through the record layer and the phases. Bytes after the peer's
  * close_notify are ignored.
  *
  * @since 0.1.0
  */
 export const receive = (
   phase: Phase,
+  bytes: Uint8Array | ReadonlyArray<Uint8Array>,
+  ctx: StepContext,
+  closedForWriting: boolean,
+): Effect.Effect<Phase, Fatal, Requirements> =>
+  inlineGen(function* () {
+    let current: Phase = phase
+    for (const chunk of bytes instanceof Uint8Array ? [bytes] : bytes) {
+      if (current._tag === "Closed") break
+      current = yield* receiveChunk(current, chunk, ctx, closedForWriting)
+    }
+    return current
+  })
+
+/** `receive` for one chunk. */
+const receiveChunk = (
+  phase: Phase,
   bytes: Uint8Array,
   ctx: StepContext,
   closedForWriting: boolean,
 ): Effect.Effect<Phase, Fatal, Requirements> =>
   inlineGen(function* () {
-    if (phase._tag === "Closed") return phase
     ctx.record.deframer.push(bytes)
     let current: Phase = phase
     while (current._tag !== "Closed") {

@@ -90,8 +90,8 @@ export interface ClientState {
 
 /** Inputs of the state machine. @since 0.1.0 */
 export type Input = Data.TaggedEnum<{
-  /** Bytes from the peer, any amount, split anywhere. */
-  Received: { readonly bytes: Uint8Array }
+  /** Bytes from the peer, any amount, split anywhere: one chunk, or consecutive chunks in order. */
+  Received: { readonly bytes: Uint8Array | ReadonlyArray<Uint8Array> }
   /** Application data to send (established connections only). */
   Write: { readonly data: Uint8Array }
   /** Send close_notify. */

@@ -86,6 +86,49 @@ describe("memory engine: feed copies its input", () => {
   )
 })
 
+describe("memory engine: feed takes consecutive chunks", () => {
+  it.effect("what arrived, fed as one array of small chunks, gives the same handshake and data", () =>
+    Effect.gen(function* () {
+      const server = memoryServer()
+      server.socket.on("data", (d: Buffer) => server.socket.write(d))
+      const engine = yield* makeEngine({ config: defaultConfig("localhost") })
+      let fedChunks = 0
+      // Cut what the server sent into pieces of 1..37 bytes, handed to the engine in one feed.
+      const pumpChunks = Effect.gen(function* () {
+        const out = yield* engine.drain
+        const answered = Effect.promise(() => server.settled())
+        if (out.length > 0) server.deliver(out)
+        yield* answered
+        const bytes = server.takeOutput()
+        const chunks: Array<Uint8Array> = []
+        for (let at = 0, size = 1; at < bytes.length; at += size, size = (size % 37) + 1) {
+          chunks.push(bytes.subarray(at, at + size))
+        }
+        fedChunks += chunks.length
+        yield* engine.feed(chunks)
+      })
+      const retried = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+        effect.pipe(
+          Effect.tapError((e) => (isWant(e) ? pumpChunks : Effect.void)),
+          Effect.retry({ while: isWant, times: 20 }),
+        )
+      const session = yield* retried(engine.connect)
+      expect(session.cipherSuite).toBe("TLS_AES_128_GCM_SHA256")
+      const sent = new Uint8Array(40_000).map((_, i) => i % 251)
+      yield* engine.write(sent)
+      const received: Array<Uint8Array> = []
+      let total = 0
+      while (total < sent.length) {
+        const chunk = Option.getOrThrow(yield* retried(engine.read))
+        received.push(chunk)
+        total += chunk.length
+      }
+      expect(Buffer.concat(received)).toStrictEqual(Buffer.from(sent))
+      expect(fedChunks).toBeGreaterThan(1000)
+    }).pipe(Effect.provide(layer)),
+  )
+})
+
 describe("memory engine: Want*, CleanShutdown and sticky failures", () => {
   it.effect("WantWrite while the bounded output buffer is full, WantRead once drained", () =>
     Effect.gen(function* () {
