@@ -13,15 +13,27 @@ import { type MemoryServer, memoryServer } from "./memoryPeer.js"
 
 const layer = Layer.merge(NobleCrypto, InsecureAcceptAnyCertificate)
 
-/** One move of the caller: drain our output to the server, then feed what it answered. */
-const pump = (engine: TlsEngine, server: MemoryServer) =>
+/** One move of the caller: drain our output to the server, then hand what it answered to `feed`. */
+const pumpWith = (engine: TlsEngine, server: MemoryServer, feed: (answer: Uint8Array) => Effect.Effect<void>) =>
   Effect.gen(function* () {
     const out = yield* engine.drain
     const answered = Effect.promise(() => server.settled())
     if (out.length > 0) server.deliver(out)
     yield* answered
-    yield* engine.feed(server.takeOutput())
+    yield* feed(server.takeOutput())
   })
+
+/** One move of the caller that feeds what the server answered as it is. */
+const pump = (engine: TlsEngine, server: MemoryServer) => pumpWith(engine, server, (answer) => engine.feed(answer))
+
+/** `effect` retried on Want*, with `move` between tries. */
+const retriedWith =
+  (move: Effect.Effect<void>) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    effect.pipe(
+      Effect.tapError((e) => (isWant(e) ? move : Effect.void)),
+      Effect.retry({ while: isWant, times: 20 }),
+    )
 
 describe("memory engine against node:tls over memory", () => {
   it.effect("handshake by Effect.retry on Want*, then data both ways and close_notify", () =>
@@ -33,17 +45,12 @@ describe("memory engine against node:tls over memory", () => {
         server.socket.write(Buffer.concat([Buffer.from("echo:"), d]))
       })
       const engine = yield* makeEngine({ config: defaultConfig("localhost") })
-      const session = yield* engine.connect.pipe(
-        Effect.tapError((e) => (isWant(e) ? pump(engine, server) : Effect.void)),
-        Effect.retry({ while: isWant, times: 20 }),
-      )
+      const retried = retriedWith(pump(engine, server))
+      const session = yield* retried(engine.connect)
       expect(session.version).toBe("TLSv1.3")
       expect(session.cipherSuite).toBe("TLS_AES_128_GCM_SHA256")
       yield* engine.write(new TextEncoder().encode("hello"))
-      const reply = yield* engine.read.pipe(
-        Effect.tapError((e) => (isWant(e) ? pump(engine, server) : Effect.void)),
-        Effect.retry({ while: isWant, times: 20 }),
-      )
+      const reply = yield* retried(engine.read)
       expect(Buffer.concat(received).toString()).toBe("hello")
       expect(new TextDecoder().decode(Option.getOrThrow(reply))).toBe("echo:hello")
       const serverExporter = server.socket.exportKeyingMaterial(32, "EXPORTER-Channel-Binding", Buffer.alloc(0))
@@ -63,21 +70,15 @@ describe("memory engine: feed copies its input", () => {
       const engine = yield* makeEngine({ config: defaultConfig("localhost") })
       // One buffer for every feed, as a socket library with a static read buffer would use.
       const scratch = Buffer.alloc(64 * 1024)
-      const pumpReused = Effect.gen(function* () {
-        const out = yield* engine.drain
-        const answered = Effect.promise(() => server.settled())
-        if (out.length > 0) server.deliver(out)
-        yield* answered
-        const bytes = server.takeOutput()
-        scratch.set(bytes)
-        yield* engine.feed(scratch.subarray(0, bytes.length))
-        scratch.fill(0)
-      })
-      const retried = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-        effect.pipe(
-          Effect.tapError((e) => (isWant(e) ? pumpReused : Effect.void)),
-          Effect.retry({ while: isWant, times: 20 }),
-        )
+      const retried = retriedWith(
+        pumpWith(engine, server, (bytes) =>
+          Effect.gen(function* () {
+            scratch.set(bytes)
+            yield* engine.feed(scratch.subarray(0, bytes.length))
+            scratch.fill(0)
+          }),
+        ),
+      )
       yield* retried(engine.connect)
       yield* engine.write(new TextEncoder().encode("same bytes back"))
       const reply = yield* retried(engine.read)
@@ -94,24 +95,16 @@ describe("memory engine: feed takes consecutive chunks", () => {
       const engine = yield* makeEngine({ config: defaultConfig("localhost") })
       let fedChunks = 0
       // Cut what the server sent into pieces of 1..37 bytes, handed to the engine in one feed.
-      const pumpChunks = Effect.gen(function* () {
-        const out = yield* engine.drain
-        const answered = Effect.promise(() => server.settled())
-        if (out.length > 0) server.deliver(out)
-        yield* answered
-        const bytes = server.takeOutput()
-        const chunks: Array<Uint8Array> = []
-        for (let at = 0, size = 1; at < bytes.length; at += size, size = (size % 37) + 1) {
-          chunks.push(bytes.subarray(at, at + size))
-        }
-        fedChunks += chunks.length
-        yield* engine.feed(chunks)
-      })
-      const retried = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-        effect.pipe(
-          Effect.tapError((e) => (isWant(e) ? pumpChunks : Effect.void)),
-          Effect.retry({ while: isWant, times: 20 }),
-        )
+      const retried = retriedWith(
+        pumpWith(engine, server, (bytes) => {
+          const chunks: Array<Uint8Array> = []
+          for (let at = 0, size = 1; at < bytes.length; at += size, size = (size % 37) + 1) {
+            chunks.push(bytes.subarray(at, at + size))
+          }
+          fedChunks += chunks.length
+          return engine.feed(chunks)
+        }),
+      )
       const session = yield* retried(engine.connect)
       expect(session.cipherSuite).toBe("TLS_AES_128_GCM_SHA256")
       const sent = new Uint8Array(40_000).map((_, i) => i % 251)
