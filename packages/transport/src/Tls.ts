@@ -43,6 +43,13 @@ const cryptoService = Effect.flatMap(
   Option.match({ onNone: () => Effect.provide(TlsCrypto, NobleCrypto), onSome: Effect.succeed }),
 )
 
+/** `effect` with a timer `start` sets, cancelled (by the function `start` returns) when `effect` ends. */
+const whileTimer = <A, E, R>(start: () => () => void, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.suspend(() => {
+    const cancel = start()
+    return Effect.ensuring(effect, Effect.sync(cancel))
+  })
+
 /**
  * TLS over any byte transport (the STARTTLS entry point: pass bytes already read as
  * `initialData`).
@@ -74,15 +81,18 @@ export const connectWire = (
       validated.handshakeTimeoutMs === undefined
         ? defaultHandshakeTimeout
         : Duration.millis(validated.handshakeTimeoutMs)
-    const session = yield* pump.drive(engine.connect).pipe(
-      Effect.provide(context),
-      Effect.timeoutFail({
-        duration: timeout,
-        onTimeout: () =>
-          new Fatal({
-            reason: FatalReason.Timeout({ detail: `handshake not complete after ${Duration.format(timeout)}` }),
-          }),
-      }),
+    const timedOut = () =>
+      new Fatal({
+        reason: FatalReason.Timeout({ detail: `handshake not complete after ${Duration.format(timeout)}` }),
+      })
+    const handshake = Effect.provide(pump.drive(engine.connect), context)
+    // The handshake only waits on reads: a wire that can fail them at a deadline saves a race.
+    const failReadsAfter = wire.failReadsAfter
+    const session = yield* (
+      failReadsAfter === undefined
+        ? Effect.timeoutFail(handshake, { duration: timeout, onTimeout: timedOut })
+        : whileTimer(() => failReadsAfter(Duration.toMillis(timeout), timedOut), handshake)
+    ).pipe(
       Effect.tap((s) =>
         Effect.annotateCurrentSpan({
           "tls.version": s.version,
@@ -107,8 +117,14 @@ export const connectWire = (
       }),
     )
     const connection = yield* makeConnection(pump, session, context)
+    const shutdown = Effect.interruptible(connection.shutdown)
+    const closeAfter = wire.closeAfter
     yield* Effect.addFinalizer(() =>
-      Effect.ignore(Effect.timeout(Effect.interruptible(connection.shutdown), closeTimeout)),
+      Effect.ignore(
+        closeAfter === undefined
+          ? Effect.timeout(shutdown, closeTimeout)
+          : whileTimer(() => closeAfter(Duration.toMillis(closeTimeout)), shutdown),
+      ),
     )
     return connection
   })

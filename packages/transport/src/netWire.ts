@@ -57,7 +57,12 @@ class Inbox {
   }
 
   fail(cause: unknown): void {
-    this.failure ??= ioError("reading from the transport failed")(cause)
+    this.failWith(ioError("reading from the transport failed")(cause))
+  }
+
+  /** Fails the waiting read and later ones with `failure` (kept: the first failure wins). */
+  failWith(failure: Fatal): void {
+    this.failure ??= failure
     this.wake()
   }
 
@@ -93,6 +98,13 @@ class Inbox {
       if (this.waiting === resume) this.waiting = undefined
     })
   })
+}
+
+/** Runs `action` after `millis` unless the returned function is called first; the timer keeps no process alive. */
+const after = (millis: number, action: () => void): (() => void) => {
+  const timer = setTimeout(action, millis)
+  timer.unref()
+  return () => clearTimeout(timer)
 }
 
 const copyOut = (buffer: Uint8Array, length: number): Uint8Array => {
@@ -163,5 +175,14 @@ export const openNetWire = (host: string, port: number): Effect.Effect<Wire, Fat
         Effect.sync(() => {
           if (!socket.destroyed) socket.destroySoon()
         }),
-    ).pipe(Effect.map((socket): Wire => ({ read: inbox.read, write: writeTo(socket) })))
+    ).pipe(
+      Effect.map(
+        (socket): Wire => ({
+          read: inbox.read,
+          write: writeTo(socket),
+          failReadsAfter: (millis, onTimeout) => after(millis, () => inbox.failWith(onTimeout())),
+          closeAfter: (millis) => after(millis, () => socket.destroy()),
+        }),
+      ),
+    )
   })

@@ -20,6 +20,18 @@ import { Effect, Option } from "effect"
 export interface Wire {
   readonly read: Effect.Effect<Option.Option<Uint8Array | ReadonlyArray<Uint8Array>>, Fatal>
   readonly write: (bytes: Uint8Array) => Effect.Effect<void, Fatal>
+  /**
+   * Optional, for a wire that can keep a deadline with a plain timer: after `millis`, unless
+   * the returned function is called first, the waiting read and every later one fail with
+   * `onTimeout()`; writes still work (for the alert that follows). Without it, a deadline is
+   * a race with a timer (`Effect.timeout`: two fibers and some 50 Effect operations).
+   */
+  readonly failReadsAfter?: (millis: number, onTimeout: () => Fatal) => () => void
+  /**
+   * Optional, as `failReadsAfter`: after `millis`, unless the returned function is called
+   * first, the transport is closed and waiting reads and writes end.
+   */
+  readonly closeAfter?: (millis: number) => () => void
 }
 
 /** The engine and its wire, with a lock that keeps drained output in order on the wire. @since 0.1.0 */

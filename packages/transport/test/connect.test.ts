@@ -1,14 +1,16 @@
 /**
  * Stream mode beyond the interop matrix: STARTTLS over a wire that already carried
- * plaintext, and the `tls.connect` span with its attributes.
+ * plaintext, the `tls.connect` span with its attributes, a re-runnable connect, and the
+ * handshake deadline over both transports.
  */
-import { createServer } from "node:net"
+import { createServer, type Socket } from "node:net"
 import { TLSSocket } from "node:tls"
 import { NodeSocket } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { concatBytes } from "@effect-tls/crypto"
-import { connectWire, NodeTls, socketWire } from "@effect-tls/transport"
-import { Effect, Option, Tracer } from "effect"
+import { NodeCrypto } from "@effect-tls/crypto/node"
+import { connect, connectWire, NodeTls, socketWire } from "@effect-tls/transport"
+import { Effect, Exit, Option, Tracer } from "effect"
 import { testPki } from "./peers/certs.js"
 import { startNodeTlsServer } from "./peers/nodeTlsServer.js"
 
@@ -132,6 +134,58 @@ describe("stream mode", () => {
         expect(echoed).toBe(`round ${round}`)
       }
       expect(server.connections.length).toBe(3)
+    }),
+  )
+
+  /** A TCP server that accepts and never answers; how many bytes it received. */
+  const silentServer = Effect.acquireRelease(
+    Effect.async<{ port: number; received: () => number; close: () => void }>((resume) => {
+      let received = 0
+      const sockets: Array<Socket> = []
+      const server = createServer((socket) => {
+        sockets.push(socket)
+        socket.on("data", (data) => {
+          received += data.length
+        })
+      })
+      server.listen(0, "127.0.0.1", () => {
+        const address = server.address()
+        resume(
+          Effect.succeed({
+            port: typeof address === "object" && address ? address.port : 0,
+            received: () => received,
+            close: () => {
+              for (const socket of sockets) socket.destroy()
+              server.close()
+            },
+          }),
+        )
+      })
+    }),
+    ({ close }) => Effect.sync(close),
+  )
+
+  it.scopedLive("the handshake deadline is the same over node:net (a timer) and a platform socket (a race)", () =>
+    Effect.gen(function* () {
+      const server = yield* silentServer
+      const options = { serverName: "localhost", insecure: true, handshakeTimeoutMs: 300 } as const
+      const overNet = NodeTls.connect({ host: "127.0.0.1", port: server.port, crypto: "node", ...options })
+      const overSocket = Effect.flatMap(NodeSocket.makeNet({ host: "127.0.0.1", port: server.port }), (socket) =>
+        Effect.provide(connect(socket, options), NodeCrypto),
+      )
+      for (const attempt of [overNet, overSocket]) {
+        const started = Date.now()
+        const exit = yield* Effect.exit(Effect.scoped(attempt))
+        const elapsed = Date.now() - started
+        expect(Exit.isFailure(exit) && exit.cause._tag === "Fail" && exit.cause.error._tag === "Fatal").toBe(true)
+        if (Exit.isFailure(exit) && exit.cause._tag === "Fail" && exit.cause.error._tag === "Fatal") {
+          expect(exit.cause.error.reason._tag).toBe("Timeout")
+        }
+        expect(elapsed).toBeGreaterThanOrEqual(290)
+        expect(elapsed).toBeLessThan(2000)
+      }
+      // Both ClientHellos reached the server: the deadline, not the connection, ended each attempt.
+      expect(server.received()).toBeGreaterThan(2 * 200)
     }),
   )
 })
