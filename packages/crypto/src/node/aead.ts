@@ -19,7 +19,7 @@ export const nodeAeadKey = (algorithm: AeadAlgorithm, key: Uint8Array): AeadKey 
   return fromSyncAead(algorithm, {
     seal: (nonce, aad, plaintext) => {
       const cipher = createCipheriv(name as CipherGCMTypes, keyCopy, nonce, { authTagLength: tagLength })
-      cipher.setAAD(aad, { plaintextLength: plaintext.length })
+      cipher.setAAD(aad)
       const out = new Uint8Array(plaintext.length + tagLength)
       const body = cipher.update(plaintext)
       out.set(body, 0)
@@ -32,7 +32,7 @@ export const nodeAeadKey = (algorithm: AeadAlgorithm, key: Uint8Array): AeadKey 
       const split = sealed.length - tagLength
       const decipher = createDecipheriv(name as CipherGCMTypes, keyCopy, nonce, { authTagLength: tagLength })
       decipher.setAuthTag(sealed.subarray(split))
-      decipher.setAAD(aad, { plaintextLength: split })
+      decipher.setAAD(aad)
       // update() returns the whole plaintext (final() adds nothing for GCM and ChaCha20-Poly1305,
       // only checks the tag): hand out a view of that buffer instead of a copy.
       const body = decipher.update(sealed.subarray(0, split))
