@@ -1,39 +1,49 @@
 /**
  * Effects that can also run inline. `inlineGen`, `inlineSync`, `inlineSuspend`,
  * `inlineMapError` and `inlineEither` build ordinary Effects (same meaning as `Effect.gen`,
- * `Effect.sync`, `Effect.suspend`, `Effect.mapError` and `Effect.either`) that also remember
- * how they were made, so that
- * `runInline` can run them as plain function calls: a TLS handshake step with a
- * synchronous crypto layer is a few hundred such Effects, and the fiber runtime costs
- * microseconds for each. `runInline` falls back to the runtime at the first Effect it cannot
- * run itself (an asynchronous crypto call, a clock read) and continues inline after it, so
- * the result is the same whatever the layer; only the cost differs.
+ * `Effect.sync`, `Effect.suspend`, `Effect.mapError` and `Effect.either`) that also keep
+ * their parts, so that `runInline` can run them as plain function calls: a TLS handshake
+ * step with a synchronous crypto layer is a few hundred such Effects, and the fiber runtime
+ * costs about a microsecond for each. `runInline` falls back to the runtime at the first
+ * Effect it cannot run itself (an asynchronous crypto call, a clock read) and continues
+ * inline after it, so the result is the same whatever the layer; only the cost differs.
  *
  * @since 0.1.0
  */
-import { Cause, Context, Effect, Either, Exit, Option } from "effect"
+import { Cause, Context, Effect, Effectable, Either, Exit, Option } from "effect"
 import { type YieldWrap, yieldWrapGet } from "effect/Utils"
-
-const genKey = Symbol.for("@effect-tls/crypto/inline/gen")
-const syncKey = Symbol.for("@effect-tls/crypto/inline/sync")
-const suspendKey = Symbol.for("@effect-tls/crypto/inline/suspend")
-const mapErrorKey = Symbol.for("@effect-tls/crypto/inline/mapError")
-const eitherKey = Symbol.for("@effect-tls/crypto/inline/either")
 
 type AnyEffect = Effect.Effect<unknown, unknown, unknown>
 type Body = Iterator<YieldWrap<AnyEffect>, unknown, unknown>
 
-interface Marked {
-  [genKey]?: () => Body
-  [syncKey]?: () => unknown
-  [suspendKey]?: () => AnyEffect
-  [mapErrorKey]?: { readonly self: AnyEffect; readonly f: (error: unknown) => unknown }
-  [eitherKey]?: AnyEffect
-}
+/**
+ * An Effect that remembers how it was made: run by the fiber runtime through `commit` (the
+ * ordinary Effect it stands for), or by `runInline` from its parts.
+ */
+class Inline extends Effectable.Class<unknown, unknown, unknown> {
+  constructor(
+    readonly kind: "gen" | "sync" | "suspend" | "mapError" | "either",
+    /** The generator function, the thunk, or the wrapped Effect. */
+    readonly source: unknown,
+    readonly mapError?: (error: unknown) => unknown,
+  ) {
+    super()
+  }
 
-const mark = <T extends keyof Marked>(effect: object, key: T, value: Marked[T]) => {
-  ;(effect as Marked)[key] = value
-  return effect
+  commit(): AnyEffect {
+    switch (this.kind) {
+      case "gen":
+        return (Effect.gen as unknown as (body: () => Body) => AnyEffect)(this.source as () => Body)
+      case "sync":
+        return Effect.sync(this.source as () => unknown)
+      case "suspend":
+        return Effect.suspend(this.source as () => AnyEffect)
+      case "mapError":
+        return Effect.mapError(this.source as AnyEffect, this.mapError!)
+      case "either":
+        return Effect.either(this.source as AnyEffect)
+    }
+  }
 }
 
 /**
@@ -46,30 +56,27 @@ export const inlineGen: typeof Effect.gen = function (this: unknown) {
   const args = arguments as unknown as [unknown, ((...a: Array<unknown>) => Body)?]
   const body: () => Body =
     args.length === 1 ? (args[0] as () => Body) : () => (args[1] as (...a: Array<unknown>) => Body).call(args[0])
-  return mark((Effect.gen as (...a: Array<unknown>) => AnyEffect)(...args), genKey, body)
-} as typeof Effect.gen
+  return new Inline("gen", body)
+} as unknown as typeof Effect.gen
 
 /** `Effect.sync` whose thunk `runInline` calls itself. @since 0.1.0 */
 export const inlineSync = <A>(thunk: () => A): Effect.Effect<A> =>
-  mark(Effect.sync(thunk), syncKey, thunk) as Effect.Effect<A>
+  new Inline("sync", thunk) as unknown as Effect.Effect<A>
 
 /** `Effect.suspend` whose thunk `runInline` calls itself. @since 0.1.0 */
 export const inlineSuspend = <A, E, R>(thunk: () => Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  mark(Effect.suspend(thunk), suspendKey, thunk as () => AnyEffect) as Effect.Effect<A, E, R>
+  new Inline("suspend", thunk) as unknown as Effect.Effect<A, E, R>
 
 /** `Effect.mapError` that `runInline` sees through. @since 0.1.0 */
 export const inlineMapError = <A, E, R, E2>(
   self: Effect.Effect<A, E, R>,
   f: (error: E) => E2,
 ): Effect.Effect<A, E2, R> =>
-  mark(Effect.mapError(self, f), mapErrorKey, {
-    self: self as AnyEffect,
-    f: f as (error: unknown) => unknown,
-  }) as Effect.Effect<A, E2, R>
+  new Inline("mapError", self, f as (error: unknown) => unknown) as unknown as Effect.Effect<A, E2, R>
 
 /** `Effect.either` that `runInline` sees through. @since 0.1.0 */
 export const inlineEither = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<Either.Either<A, E>, never, R> =>
-  mark(Effect.either(self), eitherKey, self as AnyEffect) as Effect.Effect<Either.Either<A, E>, never, R>
+  new Inline("either", self) as unknown as Effect.Effect<Either.Either<A, E>, never, R>
 
 /** Turns the exit of what it wraps into an Either (failures with an error only; defects go on). */
 const toEither = { either: true } as const
@@ -120,44 +127,54 @@ const drive = (
   let exit = returned ?? Exit.void
   for (;;) {
     if (effect !== undefined) {
-      const current = effect as AnyEffect & Marked
+      const current = effect
       effect = undefined
-      // Completed Effects and Eithers first, recognised by their tag (the full checks are slower).
-      const tag = (current as { readonly _tag?: unknown })._tag
-      if ((tag === "Success" || tag === "Failure") && Exit.isExit(current)) {
-        exit = current
-      } else if ((tag === "Right" || tag === "Left") && Either.isEither(current)) {
-        exit = Either.isRight(current) ? Exit.succeed(current.right) : Exit.fail(current.left)
-      } else if (current[syncKey] !== undefined) {
-        exit = attempt(current[syncKey])
-      } else if (current[suspendKey] !== undefined) {
-        const next = attempt(current[suspendKey])
-        if (Exit.isSuccess(next)) {
-          effect = next.value
-          continue
+      if (current instanceof Inline) {
+        switch (current.kind) {
+          case "gen": {
+            const body = attempt(current.source as () => Body)
+            if (Exit.isSuccess(body)) stack.push(body.value)
+            exit = Exit.isSuccess(body) ? Exit.void : body
+            break
+          }
+          case "sync":
+            exit = attempt(current.source as () => unknown)
+            break
+          case "suspend": {
+            const next = attempt(current.source as () => AnyEffect)
+            if (Exit.isSuccess(next)) {
+              effect = next.value
+              continue
+            }
+            exit = next
+            break
+          }
+          case "mapError":
+            stack.push(current.mapError!)
+            effect = current.source as AnyEffect
+            continue
+          case "either":
+            stack.push(toEither)
+            effect = current.source as AnyEffect
+            continue
         }
-        exit = next
-      } else if (current[genKey] !== undefined) {
-        const body = attempt(current[genKey])
-        if (Exit.isSuccess(body)) stack.push(body.value)
-        exit = Exit.isSuccess(body) ? Exit.void : body
-      } else if (current[eitherKey] !== undefined) {
-        stack.push(toEither)
-        effect = current[eitherKey]
-        continue
-      } else if (current[mapErrorKey] !== undefined) {
-        stack.push(current[mapErrorKey].f)
-        effect = current[mapErrorKey].self
-        continue
       } else {
-        const service = Context.isTag(current) ? Context.getOption(context, current) : Option.none()
-        if (Option.isNone(service)) {
-          return Effect.matchCauseEffect(current, {
-            onSuccess: (value) => drive(stack, undefined, Exit.succeed(value), context),
-            onFailure: (cause) => drive(stack, undefined, Exit.failCause(cause), context),
-          })
+        // Completed Effects and Eithers, recognised by their tag first (the full checks are slower).
+        const tag = (current as { readonly _tag?: unknown })._tag
+        if ((tag === "Success" || tag === "Failure") && Exit.isExit(current)) {
+          exit = current
+        } else if ((tag === "Right" || tag === "Left") && Either.isEither(current)) {
+          exit = Either.isRight(current) ? Exit.succeed(current.right) : Exit.fail(current.left)
+        } else {
+          const service = Context.isTag(current) ? Context.getOption(context, current) : Option.none()
+          if (Option.isNone(service)) {
+            return Effect.matchCauseEffect(current, {
+              onSuccess: (value) => drive(stack, undefined, Exit.succeed(value), context),
+              onFailure: (cause) => drive(stack, undefined, Exit.failCause(cause), context),
+            })
+          }
+          exit = Exit.succeed(service.value)
         }
-        exit = Exit.succeed(service.value)
       }
     }
     const frame = stack.pop()
