@@ -50,8 +50,29 @@ const publicKeyOf = (plan: VerifyPlan, request: VerifyRequest): KeyObject => {
   }
 }
 
+/**
+ * Public keys imported before, by their SubjectPublicKeyInfo: a client checks the same
+ * trust anchors (and often the same server certificates) on every handshake, and importing
+ * a key costs a sizeable part of verifying with it. At most `importedKeysLimit`, the oldest
+ * dropped first.
+ */
+const importedKeys = new Map<string, KeyObject>()
+const importedKeysLimit = 256
+
+const importedKeyOf = (plan: VerifyPlan, request: VerifyRequest): KeyObject => {
+  const spki = request.spki
+  const id = Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength).toString("latin1")
+  let key = importedKeys.get(id)
+  if (key === undefined) {
+    key = publicKeyOf(plan, request)
+    if (importedKeys.size >= importedKeysLimit) importedKeys.delete(importedKeys.keys().next().value as string)
+    importedKeys.set(id, key)
+  }
+  return key
+}
+
 const runPlan = (plan: VerifyPlan, request: VerifyRequest): boolean => {
-  const key = publicKeyOf(plan, request)
+  const key = importedKeyOf(plan, request)
   const signature = plan._tag === "Ecdsa" ? plan.rs : request.signature
   return verify(hashOf(request.algorithm), request.message, keyInput(key, request.algorithm, "ieee-p1363"), signature)
 }
