@@ -89,14 +89,6 @@ type Frame = Body | ((error: unknown) => unknown) | typeof toEither
 
 const isToEither = (frame: Frame): frame is typeof toEither => frame === toEither
 
-const attempt = <A>(thunk: () => A): Exit.Exit<A, never> => {
-  try {
-    return Exit.succeed(thunk())
-  } catch (defect) {
-    return Exit.die(defect)
-  }
-}
-
 /**
  * Runs `effect` as far as it can without the fiber runtime: the Effects above, completed
  * ones (`Effect.succeed`, `Effect.fail`: they are `Exit`s) and service tags found in
@@ -124,84 +116,92 @@ const drive = (
   context: Context.Context<unknown>,
 ): AnyEffect => {
   let effect = first
-  let exit = returned ?? Exit.void
+  // What goes back to the frame on top: `value`, unless `failure` is set.
+  let value: unknown
+  let failure: Exit.Failure<unknown, unknown> | undefined
+  if (returned !== undefined) {
+    if (Exit.isSuccess(returned)) value = returned.value
+    else failure = returned
+  }
   for (;;) {
     if (effect !== undefined) {
       const current = effect
       effect = undefined
-      if (current instanceof Inline) {
-        switch (current.kind) {
-          case "gen": {
-            const body = attempt(current.source as () => Body)
-            if (Exit.isSuccess(body)) stack.push(body.value)
-            exit = Exit.isSuccess(body) ? Exit.void : body
-            break
-          }
-          case "sync":
-            exit = attempt(current.source as () => unknown)
-            break
-          case "suspend": {
-            const next = attempt(current.source as () => AnyEffect)
-            if (Exit.isSuccess(next)) {
-              effect = next.value
+      failure = undefined
+      value = undefined
+      try {
+        if (current instanceof Inline) {
+          switch (current.kind) {
+            case "gen":
+              stack.push((current.source as () => Body)())
+              break
+            case "sync":
+              value = (current.source as () => unknown)()
+              break
+            case "suspend":
+              effect = (current.source as () => AnyEffect)()
               continue
-            }
-            exit = next
-            break
+            case "mapError":
+              stack.push(current.mapError!)
+              effect = current.source as AnyEffect
+              continue
+            case "either":
+              stack.push(toEither)
+              effect = current.source as AnyEffect
+              continue
           }
-          case "mapError":
-            stack.push(current.mapError!)
-            effect = current.source as AnyEffect
-            continue
-          case "either":
-            stack.push(toEither)
-            effect = current.source as AnyEffect
-            continue
-        }
-      } else {
-        // Completed Effects and Eithers, recognised by their tag first (the full checks are slower).
-        const tag = (current as { readonly _tag?: unknown })._tag
-        if ((tag === "Success" || tag === "Failure") && Exit.isExit(current)) {
-          exit = current
-        } else if ((tag === "Right" || tag === "Left") && Either.isEither(current)) {
-          exit = Either.isRight(current) ? Exit.succeed(current.right) : Exit.fail(current.left)
         } else {
-          const service = Context.isTag(current) ? Context.getOption(context, current) : Option.none()
-          if (Option.isNone(service)) {
-            return Effect.matchCauseEffect(current, {
-              onSuccess: (value) => drive(stack, undefined, Exit.succeed(value), context),
-              onFailure: (cause) => drive(stack, undefined, Exit.failCause(cause), context),
-            })
+          // Completed Effects and Eithers, recognised by their tag first (the full checks are slower).
+          const tag = (current as { readonly _tag?: unknown })._tag
+          if ((tag === "Success" || tag === "Failure") && Exit.isExit(current)) {
+            if (Exit.isSuccess(current)) value = current.value
+            else failure = current
+          } else if ((tag === "Right" || tag === "Left") && Either.isEither(current)) {
+            if (Either.isRight(current)) value = current.right
+            else failure = Exit.fail(current.left) as Exit.Failure<unknown, unknown>
+          } else {
+            const service = Context.isTag(current) ? Context.getOption(context, current) : Option.none()
+            if (Option.isNone(service)) {
+              return Effect.matchCauseEffect(current, {
+                onSuccess: (result) => drive(stack, undefined, Exit.succeed(result), context),
+                onFailure: (cause) => drive(stack, undefined, Exit.failCause(cause), context),
+              })
+            }
+            value = service.value
           }
-          exit = Exit.succeed(service.value)
         }
+      } catch (defect) {
+        failure = Exit.die(defect) as Exit.Failure<unknown, unknown>
       }
     }
     const frame = stack.pop()
-    if (frame === undefined) return exit
+    if (frame === undefined) return failure ?? Exit.succeed(value)
     if (typeof frame === "function") {
-      if (Exit.isFailure(exit)) exit = Exit.mapError(exit, frame)
+      if (failure !== undefined) failure = Exit.mapError(failure, frame) as Exit.Failure<unknown, unknown>
       continue
     }
     if (isToEither(frame)) {
-      if (Exit.isSuccess(exit)) {
-        exit = Exit.succeed(Either.right(exit.value))
+      if (failure === undefined) {
+        value = Either.right(value)
       } else {
-        const error = Cause.failureOption(exit.cause)
-        if (Option.isSome(error)) exit = Exit.succeed(Either.left(error.value))
+        const error = Cause.failureOption(failure.cause)
+        if (Option.isSome(error)) {
+          value = Either.left(error.value)
+          failure = undefined
+        }
       }
       continue
     }
-    if (Exit.isFailure(exit)) continue
+    if (failure !== undefined) continue
     let next: IteratorResult<YieldWrap<AnyEffect>, unknown>
     try {
-      next = frame.next(exit.value)
+      next = frame.next(value)
     } catch (defect) {
-      exit = Exit.die(defect)
+      failure = Exit.die(defect) as Exit.Failure<unknown, unknown>
       continue
     }
     if (next.done === true) {
-      exit = Exit.succeed(next.value)
+      value = next.value
     } else {
       stack.push(frame)
       effect = yieldWrapGet(next.value)
