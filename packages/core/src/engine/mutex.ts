@@ -15,6 +15,13 @@ export interface Mutex {
   readonly locked: boolean
   /** Runs `effect` holding the lock, waiting (interruptibly) for it first. */
   readonly withLock: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /**
+   * Takes the lock if it is free, without waiting; true when taken. The caller must call
+   * `release` on every path (no Effect in between may be interrupted before it is sure to).
+   */
+  readonly tryAcquire: () => boolean
+  /** Releases a lock taken with `tryAcquire`. */
+  readonly release: () => void
 }
 
 /** A new, free lock. @since 0.1.0 */
@@ -53,5 +60,11 @@ export const makeMutex = (): Mutex => {
       Effect.uninterruptibleMask((restore) =>
         Effect.zipRight(restore(acquire), Effect.ensuring(restore(effect), released)),
       ),
+    tryAcquire: () => {
+      if (locked) return false
+      locked = true
+      return true
+    },
+    release,
   }
 }
