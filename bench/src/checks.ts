@@ -23,119 +23,86 @@ const x = (n: number) => `${n.toFixed(2)}x`
 const ms = (n: number) => `${n.toFixed(1)} ms`
 const mbps = (n: number) => `${n.toFixed(1)} MB/s`
 
-const atMost = (target: string, ratio: number, limit: number, detail: string): Check => ({
-  target,
-  ratio,
-  measured: `${x(ratio)} (${detail})`,
-  pass: ratio <= limit,
-})
-
-const atLeast = (target: string, ratio: number, limit: number, detail: string): Check => ({
-  target,
-  ratio,
-  measured: `${x(ratio)} (${detail})`,
-  pass: ratio >= limit,
-})
-
 const groups = ["x25519", "P-256"] as const satisfies ReadonlyArray<BenchGroup>
 const suites = ["aes", "chacha"] as const satisfies ReadonlyArray<BulkSuite>
 
-const nodeHandshake = (handshake: HandshakeResults): Array<Check> => {
-  const checks: Array<Check> = []
-  for (const group of groups) {
-    const set = handshake.sets[group]
-    const node = set["effect-tls/node"]?.cpuMs.median
-    const reference = set["node:tls"]?.cpuMs.median
-    if (node !== undefined && reference !== undefined) {
-      checks.push(
-        atMost(
-          `NodeCrypto CPU per handshake <= 1.5x node:tls (${group})`,
-          node / reference,
-          1.5,
-          `${ms(node)} vs ${ms(reference)}`,
-        ),
-      )
-    }
-  }
-  return checks
+/**
+ * The check of `ours / reference` against a bound (at most, or at least), shown with both
+ * measures in `unit`; none when either measure was not taken.
+ */
+const ratioCheck = (
+  target: string,
+  ours: number | undefined,
+  reference: number | undefined,
+  bound: { readonly atMost: number } | { readonly atLeast: number },
+  unit: (n: number) => string,
+): Array<Check> => {
+  if (ours === undefined || reference === undefined) return []
+  const ratio = ours / reference
+  return [
+    {
+      target,
+      ratio,
+      measured: `${x(ratio)} (${unit(ours)} vs ${unit(reference)})`,
+      pass: "atMost" in bound ? ratio <= bound.atMost : ratio >= bound.atLeast,
+    },
+  ]
 }
 
-const nobleHandshake = (handshake: HandshakeResults): Array<Check> => {
-  const checks: Array<Check> = []
-  for (const group of groups) {
-    const noble = handshake.sets[group]["effect-tls/noble"]?.cpuMs.median
-    const floor = (group === "x25519" ? handshake.curveOps.x25519SetMs : handshake.curveOps.p256SetMs).median
-    if (noble !== undefined) {
-      checks.push(
-        atMost(
-          `Noble handshake CPU <= 1.3x its curve-op cost (${group})`,
-          noble / floor,
-          1.3,
-          `${ms(noble)} vs ${ms(floor)}`,
-        ),
-      )
-    }
-  }
-  return checks
-}
+const nodeHandshake = (handshake: HandshakeResults): Array<Check> =>
+  groups.flatMap((group) =>
+    ratioCheck(
+      `NodeCrypto CPU per handshake <= 1.5x node:tls (${group})`,
+      handshake.sets[group]["effect-tls/node"]?.cpuMs.median,
+      handshake.sets[group]["node:tls"]?.cpuMs.median,
+      { atMost: 1.5 },
+      ms,
+    ),
+  )
 
-const versusSubtls = (handshake: HandshakeResults): Array<Check> => {
-  const checks: Array<Check> = []
-  const p256 = handshake.sets["P-256"]
-  const subtls = p256.subtls?.wallMs.median
-  for (const layer of ["node", "webcrypto"] as const) {
-    const ours = p256[`effect-tls/${layer}`]?.wallMs.median
-    if (ours !== undefined && subtls !== undefined) {
-      checks.push(
-        atMost(
-          `${layer === "node" ? "NodeCrypto" : "WebCrypto"} handshake faster than subtls (P-256, wall)`,
-          ours / subtls,
-          1,
-          `${ms(ours)} vs ${ms(subtls)}`,
-        ),
-      )
-    }
-  }
-  return checks
-}
+const nobleHandshake = (handshake: HandshakeResults): Array<Check> =>
+  groups.flatMap((group) =>
+    ratioCheck(
+      `Noble handshake CPU <= 1.3x its curve-op cost (${group})`,
+      handshake.sets[group]["effect-tls/noble"]?.cpuMs.median,
+      (group === "x25519" ? handshake.curveOps.x25519SetMs : handshake.curveOps.p256SetMs).median,
+      { atMost: 1.3 },
+      ms,
+    ),
+  )
 
-const nodeBulk = (bulk: BulkResults): Array<Check> => {
-  const checks: Array<Check> = []
-  for (const suite of suites) {
-    const node = bulk.suites[suite]["effect-tls/node"]?.mbps.median
-    const reference = bulk.suites[suite]["node:tls"]?.mbps.median
-    if (node !== undefined && reference !== undefined) {
-      checks.push(
-        atLeast(
-          `NodeCrypto bulk >= 0.7x node:tls (${suiteLabel[suite]})`,
-          node / reference,
-          0.7,
-          `${mbps(node)} vs ${mbps(reference)}`,
-        ),
-      )
-    }
-  }
-  return checks
-}
+const versusSubtls = (handshake: HandshakeResults): Array<Check> =>
+  (["node", "webcrypto"] as const).flatMap((layer) =>
+    ratioCheck(
+      `${layer === "node" ? "NodeCrypto" : "WebCrypto"} handshake faster than subtls (P-256, wall)`,
+      handshake.sets["P-256"][`effect-tls/${layer}`]?.wallMs.median,
+      handshake.sets["P-256"].subtls?.wallMs.median,
+      { atMost: 1 },
+      ms,
+    ),
+  )
 
-const nobleBulk = (bulk: BulkResults): Array<Check> => {
-  const checks: Array<Check> = []
-  for (const suite of suites) {
-    const noble = bulk.suites[suite]["effect-tls/noble"]?.mbps.median
-    const raw = bulk.rawOpen.noble[suite].median
-    if (noble !== undefined) {
-      checks.push(
-        atLeast(
-          `Noble bulk >= 0.8x its raw AEAD open rate (${suiteLabel[suite]})`,
-          noble / raw,
-          0.8,
-          `${mbps(noble)} vs ${mbps(raw)}`,
-        ),
-      )
-    }
-  }
-  return checks
-}
+const nodeBulk = (bulk: BulkResults): Array<Check> =>
+  suites.flatMap((suite) =>
+    ratioCheck(
+      `NodeCrypto bulk >= 0.7x node:tls (${suiteLabel[suite]})`,
+      bulk.suites[suite]["effect-tls/node"]?.mbps.median,
+      bulk.suites[suite]["node:tls"]?.mbps.median,
+      { atLeast: 0.7 },
+      mbps,
+    ),
+  )
+
+const nobleBulk = (bulk: BulkResults): Array<Check> =>
+  suites.flatMap((suite) =>
+    ratioCheck(
+      `Noble bulk >= 0.8x its raw AEAD open rate (${suiteLabel[suite]})`,
+      bulk.suites[suite]["effect-tls/noble"]?.mbps.median,
+      bulk.rawOpen.noble[suite].median,
+      { atLeast: 0.8 },
+      mbps,
+    ),
+  )
 
 /** Every target the run has the measures for, in the issue's order. */
 export const checkTargets = (handshake: HandshakeResults | undefined, bulk: BulkResults | undefined): Array<Check> => [

@@ -91,11 +91,11 @@ const isToEither = (frame: Frame): frame is typeof toEither => frame === toEithe
 
 /**
  * Runs `effect` as far as it can without the fiber runtime: the Effects above, completed
- * ones (`Effect.succeed`, `Effect.fail`: they are `Exit`s) and service tags found in
- * `context`. Returns the `Exit` when it got to the end; otherwise an Effect that runs the
- * first Effect it could not run and then goes on inline. `Either`s count as completed. A
- * generator is not resumed after a
- * failure, as with `Effect.gen`; a throw is a defect.
+ * ones (`Exit`s, such as `Effect.succeed` and `Effect.void`; `Either`s) and service tags
+ * found in `context`. Returns the `Exit` when it got to the end; otherwise an Effect that
+ * runs the first Effect it could not run (`Effect.fail` of an object is one: it records the
+ * current span) and then goes on inline. A generator is not resumed after a failure, as with
+ * `Effect.gen`; a throw is a defect.
  *
  * @since 0.1.0
  */
@@ -106,8 +106,8 @@ export const runInline = <A, E, R>(
   drive([], effect as AnyEffect, undefined, context as Context.Context<unknown>) as Effect.Effect<A, E, R>
 
 /**
- * The interpreter: evaluates `effect` (when given) or hands `exit` back to the frame on top
- * of the stack, until the stack is empty or an Effect needs the runtime.
+ * The interpreter: evaluates `first` (when given) or hands `returned` back to the frame on
+ * top of the stack, until the stack is empty or an Effect needs the runtime.
  */
 const drive = (
   stack: Array<Frame>,

@@ -10,6 +10,7 @@
  */
 import { type Socket as NetSocket, connect as netConnect } from "node:net"
 import type { Fatal } from "@effect-tls/core"
+import { copyBytes } from "@effect-tls/crypto"
 import { Effect, Option, type Scope } from "effect"
 import { ioError } from "./ioError.js"
 import type { Wire } from "./pump.js"
@@ -107,12 +108,6 @@ const after = (millis: number, action: () => void): (() => void) => {
   return () => clearTimeout(timer)
 }
 
-const copyOut = (buffer: Uint8Array, length: number): Uint8Array => {
-  const copy = Buffer.allocUnsafe(length)
-  copy.set(buffer.subarray(0, length))
-  return new Uint8Array(copy.buffer, copy.byteOffset, length)
-}
-
 const writeTo =
   (socket: NetSocket) =>
   (bytes: Uint8Array): Effect.Effect<void, Fatal> =>
@@ -145,12 +140,13 @@ export const openNetWire = (host: string, port: number): Effect.Effect<Wire, Fat
           onread: {
             buffer: () => (downloading ? Buffer.allocUnsafe(bulkReadLength) : sharedReadBuffer),
             callback: (length, buffer) => {
-              const fresh = buffer !== sharedReadBuffer
-              downloading = length === buffer.length || (fresh && length >= sharedReadBuffer.length)
-              // A fresh buffer is ours to hand over; the shared one is copied out (allocUnsafe:
-              // no zero-filling of memory the copy overwrites at once).
+              // A read as large as the shared buffer (it filled it, or a fresh one got as much) is a download.
+              downloading = length >= sharedReadBuffer.length
+              // A fresh buffer is ours to hand over; the shared one is copied out.
               return inbox.push(
-                fresh ? new Uint8Array(buffer.buffer, buffer.byteOffset, length) : copyOut(buffer, length),
+                buffer === sharedReadBuffer
+                  ? copyBytes(buffer.subarray(0, length))
+                  : new Uint8Array(buffer.buffer, buffer.byteOffset, length),
               )
             },
           },

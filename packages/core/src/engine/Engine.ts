@@ -95,12 +95,9 @@ const inline = <A, E, B, E2>(
   effect: Effect.Effect<A, E, EngineRequirements>,
   use: (
     result: Effect.Effect<A, E, EngineRequirements>,
-    context: Context.Context<never>,
+    context: Context.Context<EngineRequirements>,
   ) => Effect.Effect<B, E2, EngineRequirements>,
-) =>
-  Effect.flatMap(Effect.context<EngineRequirements>(), (context) =>
-    use(runInline(effect, context), context as Context.Context<never>),
-  )
+) => Effect.flatMap(Effect.context<EngineRequirements>(), (context) => use(runInline(effect, context), context))
 
 /** One WantRead for every call: it carries no data, and a fresh error would capture a stack trace per record. */
 const wantRead = new WantRead()
@@ -124,7 +121,10 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<TlsEngine> =>
     const plaintext: Array<Uint8Array> = []
 
     /** Hands outputs on: plain pushes now, and what the KeyLog and SessionStore services (when present) must do. */
-    const emitNow = (outputs: ReadonlyArray<Output>, context: Context.Context<never>): Effect.Effect<void> => {
+    const emitNow = (
+      outputs: ReadonlyArray<Output>,
+      context: Context.Context<EngineRequirements>,
+    ): Effect.Effect<void> => {
       let services: Array<Effect.Effect<void>> | undefined
       for (const out of outputs) {
         switch (out._tag) {
@@ -168,7 +168,7 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<TlsEngine> =>
     }
 
     /** `emitNow` when run. */
-    const emitAll = (outputs: ReadonlyArray<Output>, context: Context.Context<never>) =>
+    const emitAll = (outputs: ReadonlyArray<Output>, context: Context.Context<EngineRequirements>) =>
       Effect.suspend(() => emitNow(outputs, context))
 
     /** Fails the engine for good: the alert `error` sends goes out after whatever is pending. */
@@ -188,7 +188,7 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<TlsEngine> =>
       current: ClientState,
       stepped: Effect.Effect<readonly [ClientState, ReadonlyArray<Output>], Fatal, EngineRequirements>,
       produced: ReadonlyArray<Output>,
-      context: Context.Context<never>,
+      context: Context.Context<EngineRequirements>,
     ) =>
       stepped.pipe(
         Effect.tap(([next]) => {
@@ -289,15 +289,12 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<TlsEngine> =>
           const stepped = runInline(step(current, Input.Write({ data }), produced), context)
           if (Exit.isExit(stepped) && Exit.isSuccess(stepped)) {
             state = (stepped as Exit.Success<StepResult, Fatal>).value[0]
-            const services = emitNow(produced, context as Context.Context<never>)
+            const services = emitNow(produced, context)
             lock.release()
             return services
           }
           return Effect.asVoid(
-            Effect.ensuring(
-              restore(settle(current, stepped, produced, context as Context.Context<never>)),
-              Effect.sync(lock.release),
-            ),
+            Effect.ensuring(restore(settle(current, stepped, produced, context)), Effect.sync(lock.release)),
           )
         }),
       )
