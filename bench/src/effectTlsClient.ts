@@ -2,7 +2,8 @@
  * The effect-tls clients of the comparison, one per crypto layer: `NodeTls.connect` (the
  * common case on Node: TCP through node:net), on a runtime that holds the layer (built once,
  * as an application would).
- * Reading is one Effect loop over `TlsConnection.read`.
+ * Reading is one Effect loop over `TlsConnection.readChunks` (one chunk per record, as
+ * node:tls hands its `data` events, with no join).
  */
 import { NobleCrypto, type TlsCrypto } from "@effect-tls/crypto"
 import { NodeCrypto } from "@effect-tls/crypto/node"
@@ -31,9 +32,9 @@ export const effectTlsClient = (layer: LayerName, rootPem: string): BenchClient 
       runtime.runPromise(
         Effect.gen(function* () {
           for (;;) {
-            const next = yield* connection.read
+            const next = yield* connection.readChunks
             if (Option.isNone(next)) return
-            onChunk(next.value)
+            for (const chunk of next.value) onChunk(chunk)
           }
         }),
       ),

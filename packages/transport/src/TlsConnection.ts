@@ -7,7 +7,7 @@
  */
 import * as Socket from "@effect/platform/Socket"
 import { type EngineRequirements, type Fatal, makeMutex, type SessionInfo, X509 } from "@effect-tls/core"
-import { type Context, Effect, Either, Option } from "effect"
+import { Chunk, type Context, Effect, Either, Option, Stream } from "effect"
 import type { Pump } from "./pump.js"
 
 /** RFC 9266: the label of the tls-exporter channel binding. @since 0.1.0 */
@@ -19,8 +19,18 @@ export interface TlsConnection extends Socket.Socket {
   readonly session: SessionInfo
   /** The server's certificates, parsed (leaf first; ones that do not parse are left out). */
   readonly peerCertificates: ReadonlyArray<X509.Certificate>
-  /** The next application data; `None` after the peer's close_notify. */
+  /**
+   * The next application data (everything that has arrived, as one chunk); `None` after the
+   * peer's close_notify.
+   */
   readonly read: Effect.Effect<Option.Option<Uint8Array>, Fatal>
+  /**
+   * `read` without joining: one chunk per TLS record, as decrypted. For bulk readers: no copy
+   * of the data into one buffer.
+   */
+  readonly readChunks: Effect.Effect<Option.Option<ReadonlyArray<Uint8Array>>, Fatal>
+  /** The application data as a `Stream` (one element per TLS record); it ends at the peer's close_notify. */
+  readonly stream: Stream.Stream<Uint8Array, Fatal>
   /** Sends application data. */
   readonly write: (data: Uint8Array) => Effect.Effect<void, Fatal>
   /** Sends close_notify; the transport is closed with the connection's scope. */
@@ -58,6 +68,7 @@ export const makeConnection = (
     let peerCertificates: ReadonlyArray<X509.Certificate> | undefined
     const provide = <A, E>(effect: Effect.Effect<A, E, EngineRequirements>) => Effect.provide(effect, context)
     const read = readLock.withLock(provide(pump.drive(engine.read)))
+    const readChunks = readLock.withLock(provide(pump.drive(engine.readChunks)))
     const write = (data: Uint8Array) => provide(pump.drive(engine.write(data)))
     const shutdown = provide(Effect.asVoid(pump.drive(engine.shutdown)))
     const exportKeyingMaterial = (label: string, context: Uint8Array, length: number) =>
@@ -67,10 +78,12 @@ export const makeConnection = (
       Effect.gen(function* () {
         if (options?.onOpen) yield* options.onOpen
         for (;;) {
-          const next = yield* Effect.mapError(read, socketError("Read"))
+          const next = yield* Effect.mapError(readChunks, socketError("Read"))
           if (Option.isNone(next)) return
-          const handled = handler(next.value)
-          if (Effect.isEffect(handled)) yield* handled
+          for (const chunk of next.value) {
+            const handled = handler(chunk)
+            if (Effect.isEffect(handled)) yield* handled
+          }
         }
       })
 
@@ -95,6 +108,16 @@ export const makeConnection = (
         return peerCertificates
       },
       read,
+      readChunks,
+      stream: Stream.repeatEffectChunkOption(
+        Effect.flatMap(
+          Effect.mapError(readChunks, Option.some),
+          Option.match({
+            onNone: () => Effect.fail(Option.none()),
+            onSome: (chunks) => Effect.succeed(Chunk.unsafeFromArray(chunks)),
+          }),
+        ),
+      ),
       write,
       shutdown,
       keyUpdate: (requestPeer) => provide(pump.drive(engine.keyUpdate(requestPeer))),

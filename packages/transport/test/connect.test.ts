@@ -1,7 +1,7 @@
 /**
  * Stream mode beyond the interop matrix: STARTTLS over a wire that already carried
- * plaintext, the `tls.connect` span with its attributes, a re-runnable connect, and the
- * handshake deadline over both transports.
+ * plaintext, the `tls.connect` span with its attributes, a re-runnable connect, reading
+ * joined, per record and as a Stream, and the handshake deadline over both transports.
  */
 import { createServer, type Socket } from "node:net"
 import { TLSSocket } from "node:tls"
@@ -10,9 +10,9 @@ import { describe, expect, it } from "@effect/vitest"
 import { concatBytes } from "@effect-tls/crypto"
 import { NodeCrypto } from "@effect-tls/crypto/node"
 import { connect, connectWire, NodeTls, socketWire } from "@effect-tls/transport"
-import { Effect, Exit, Option, Tracer } from "effect"
+import { Effect, Exit, Option, Stream, Tracer } from "effect"
 import { testPki } from "./peers/certs.js"
-import { startNodeTlsServer } from "./peers/nodeTlsServer.js"
+import { patternBytes, startNodeTlsServer } from "./peers/nodeTlsServer.js"
 
 const decoder = new TextDecoder()
 
@@ -135,6 +135,52 @@ describe("stream mode", () => {
       }
       expect(server.connections.length).toBe(3)
     }),
+  )
+
+  it.scopedLive(
+    "readChunks and stream hand over one chunk per record, the same bytes as read, until close_notify",
+    () =>
+      Effect.gen(function* () {
+        const pki = yield* testPki
+        const size = 300_000
+        const server = yield* startNodeTlsServer({ mode: { sendBytes: size } })
+        const options = { host: server.host, port: server.port, serverName: "localhost", ca: pki.root.certPem }
+        const connectNode = NodeTls.connect({ ...options, crypto: "node" })
+        const joined = yield* Effect.scoped(
+          Effect.gen(function* () {
+            const tls = yield* connectNode
+            const parts: Array<Uint8Array> = []
+            for (;;) {
+              const next = yield* tls.read
+              if (Option.isNone(next)) return concatBytes(...parts)
+              parts.push(next.value)
+            }
+          }),
+        )
+        // Buffer comparisons: a deep equality over 300,000 elements takes seconds.
+        const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b))
+        expect(same(joined, patternBytes(size))).toBe(true)
+        const chunks = yield* Effect.scoped(
+          Effect.gen(function* () {
+            const tls = yield* connectNode
+            const all: Array<Uint8Array> = []
+            for (;;) {
+              const next = yield* tls.readChunks
+              if (Option.isNone(next)) return all
+              all.push(...next.value)
+            }
+          }),
+        )
+        // node:tls writes records of at most 16 KiB: never one chunk for the whole download.
+        expect(chunks.length).toBeGreaterThanOrEqual(Math.ceil(size / 16384))
+        expect(Math.max(...chunks.map((chunk) => chunk.length))).toBeLessThanOrEqual(16384)
+        expect(same(concatBytes(...chunks), joined)).toBe(true)
+        const streamed = yield* Effect.scoped(
+          Effect.flatMap(NodeTls.connect({ ...options, crypto: "noble" }), (tls) => Stream.runCollect(tls.stream)),
+        )
+        expect(same(concatBytes(...streamed), joined)).toBe(true)
+        expect(server.connections.length).toBe(3)
+      }),
   )
 
   /** A TCP server that accepts and never answers; how many bytes it received. */

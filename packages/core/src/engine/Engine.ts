@@ -52,6 +52,11 @@ export interface TlsEngine {
    */
   readonly read: Effect.Effect<Option.Option<Uint8Array>, WantRead | Fatal, EngineRequirements>
   /**
+   * `read` without joining: the application data decrypted so far, one chunk per record, in
+   * order. A bulk reader saves a copy of every byte.
+   */
+  readonly readChunks: Effect.Effect<Option.Option<ReadonlyArray<Uint8Array>>, WantRead | Fatal, EngineRequirements>
+  /**
    * Sends close_notify (SSL_shutdown) and tells whether the peer's close_notify has
    * arrived already.
    */
@@ -118,7 +123,7 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<TlsEngine> =>
     let input: Array<Uint8Array> = []
     let output: Array<Uint8Array> = []
     let pending = 0
-    const plaintext: Array<Uint8Array> = []
+    let plaintext: Array<Uint8Array> = []
 
     /** Hands outputs on: plain pushes now, and what the KeyLog and SessionStore services (when present) must do. */
     const emitNow = (
@@ -304,10 +309,10 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<TlsEngine> =>
         const current = yield* established
         if (plaintext.length === 0) yield* processInput(current)
         if (plaintext.length > 0) {
-          // Everything decrypted so far in one chunk: one read per batch of records, not per record.
-          const next = plaintext.length === 1 ? plaintext[0]! : concatBytes(...plaintext)
-          plaintext.length = 0
-          return Option.some(next)
+          // Everything decrypted so far: one read per batch of records, not per record.
+          const chunks = plaintext
+          plaintext = []
+          return Option.some(chunks)
         }
         if (peerClosed) return Option.none()
         return yield* wantRead
@@ -315,7 +320,7 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<TlsEngine> =>
     )
 
     // Nothing buffered: ask for bytes without taking the lock (the bulk loop asks once per batch).
-    const read: TlsEngine["read"] = Effect.suspend(() =>
+    const readChunks: TlsEngine["readChunks"] = Effect.suspend(() =>
       plaintext.length === 0 &&
       input.length === 0 &&
       session !== undefined &&
@@ -324,6 +329,11 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<TlsEngine> =>
       !lock.locked
         ? Effect.fail(wantRead)
         : readLocked,
+    )
+
+    const read: TlsEngine["read"] = Effect.map(
+      readChunks,
+      Option.map((chunks) => (chunks.length === 1 ? chunks[0]! : concatBytes(...chunks))),
     )
 
     const shutdown: TlsEngine["shutdown"] = lock.withLock(
@@ -361,6 +371,7 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<TlsEngine> =>
       connect,
       write,
       read,
+      readChunks,
       shutdown,
       keyUpdate,
       exportKeyingMaterial: (label, context, length) =>
