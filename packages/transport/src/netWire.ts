@@ -4,7 +4,7 @@
  * cost more CPU per connection than the TLS handshake's own work, so the common case talks
  * to the socket through callbacks. A read takes every chunk that has arrived, so when the
  * client is the slower side one read hands the engine dozens of records at once. Writes
- * complete when node hands the bytes to the kernel.
+ * complete when node has taken the bytes (see `writeTo`).
  *
  * @since 0.1.0
  */
@@ -108,16 +108,43 @@ const after = (millis: number, action: () => void): (() => void) => {
   return () => clearTimeout(timer)
 }
 
+const writeFailed = ioError("writing to the transport failed")
+
+/** Waits until node has written what it buffered, or fails once the socket is gone. */
+const drained = (socket: NetSocket): Effect.Effect<void, Fatal> =>
+  Effect.async((resume) => {
+    const done = () => {
+      socket.off("drain", onDrain)
+      socket.off("close", onClose)
+    }
+    const onDrain = () => {
+      done()
+      resume(Effect.void)
+    }
+    const onClose = () => {
+      done()
+      resume(Effect.fail(writeFailed("the transport closed before its buffer drained")))
+    }
+    socket.on("drain", onDrain)
+    socket.on("close", onClose)
+    return Effect.sync(done)
+  })
+
+/**
+ * A write completes once node has taken the bytes: at once while its buffer is under the
+ * high-water mark, else when the buffer has drained (backpressure). Waiting for each write's
+ * callback cost a round of the event loop and a fiber resumption per flight and per record.
+ * A write that fails later fails the reads (and the socket is destroyed, so later writes fail).
+ */
 const writeTo =
-  (socket: NetSocket) =>
+  (socket: NetSocket, inbox: Inbox) =>
   (bytes: Uint8Array): Effect.Effect<void, Fatal> =>
-    Effect.async((resume) => {
-      if (socket.destroyed || socket.writableEnded) {
-        return resume(Effect.fail(ioError("writing to the transport failed")("the transport is closed")))
-      }
-      socket.write(bytes, (cause) =>
-        resume(cause ? Effect.fail(ioError("writing to the transport failed")(cause)) : Effect.void),
-      )
+    Effect.suspend(() => {
+      if (socket.destroyed || socket.writableEnded) return Effect.fail(writeFailed("the transport is closed"))
+      const flowing = socket.write(bytes, (cause) => {
+        if (cause) inbox.failWith(writeFailed(cause))
+      })
+      return flowing ? Effect.void : drained(socket)
     })
 
 /**
@@ -175,7 +202,7 @@ export const openNetWire = (host: string, port: number): Effect.Effect<Wire, Fat
       Effect.map(
         (socket): Wire => ({
           read: inbox.read,
-          write: writeTo(socket),
+          write: writeTo(socket, inbox),
           failReadsAfter: (millis, onTimeout) => after(millis, () => inbox.failWith(onTimeout())),
           closeAfter: (millis) => after(millis, () => socket.destroy()),
         }),

@@ -183,6 +183,26 @@ describe("stream mode", () => {
       }),
   )
 
+  it.scopedLive("a write larger than node's socket buffer completes once it has drained, every byte delivered", () =>
+    Effect.gen(function* () {
+      const pki = yield* testPki
+      const server = yield* startNodeTlsServer()
+      const tls = yield* NodeTls.connect({
+        host: server.host,
+        port: server.port,
+        serverName: "localhost",
+        ca: pki.root.certPem,
+        crypto: "node",
+      })
+      const size = 8 * 1024 * 1024
+      const data = patternBytes(size)
+      yield* tls.write(data)
+      const peer = yield* server.waitForConnection(1)
+      for (let waited = 0; peer.received().length < size && waited < 200; waited++) yield* Effect.sleep("25 millis")
+      expect(Buffer.from(peer.received()).equals(Buffer.from(data))).toBe(true)
+    }),
+  )
+
   /** A TCP server that accepts and never answers; how many bytes it received. */
   const silentServer = Effect.acquireRelease(
     Effect.async<{ port: number; received: () => number; close: () => void }>((resume) => {
