@@ -4,12 +4,14 @@
  * the layer). One run is a key share plus the shared secret with a peer's share, and two
  * ECDSA P-256 / SHA-256 verifications of the bench PKI: the leaf's signature by the root and
  * a CertificateVerify-shaped signature by the leaf. Timed with process CPU time, like the
- * handshakes.
+ * handshakes, and between them: one run per round of each set's handshakes, so a change in
+ * machine speed moves the floor and the handshakes alike.
  */
 import { sign } from "node:crypto"
 import { X509 } from "@effect-tls/core"
 import { NobleCrypto, TlsCrypto, type VerifyRequest } from "@effect-tls/crypto"
 import { Effect, Either, ManagedRuntime } from "effect"
+import type { BenchGroup } from "./clients.js"
 import type { BenchPki } from "./pki.js"
 import { type Spread, spread } from "./stats.js"
 
@@ -57,41 +59,59 @@ const cpuMs = (run: () => void): number => {
   return (used.user + used.system) / 1000
 }
 
-/** `runs` runs (after `warmup`) of each curve operation on the noble layer. */
-export const measureCurveOps = async (pki: BenchPki, runs: number, warmup: number): Promise<CurveOpsStats> => {
+/** One run of a set's curve operations, CPU ms each. */
+export interface CurveOpsSample {
+  /** The key share plus the shared secret. */
+  readonly agreement: number
+  /** The leaf's signature by the root. */
+  readonly chain: number
+  /** The CertificateVerify-shaped signature by the leaf. */
+  readonly certificateVerify: number
+}
+
+/** Times the noble curve operations of a handshake, one run per `sample`. */
+export interface CurveOpsProbe {
+  readonly sample: (group: BenchGroup) => CurveOpsSample
+  readonly dispose: () => Promise<void>
+}
+
+const agreementGroup: Readonly<Record<BenchGroup, "x25519" | "secp256r1">> = { x25519: "x25519", "P-256": "secp256r1" }
+
+/** The probe, on a runtime holding the noble layer. */
+export const makeCurveOpsProbe = async (pki: BenchPki): Promise<CurveOpsProbe> => {
   const runtime = ManagedRuntime.make(NobleCrypto)
-  try {
-    const crypto = await runtime.runPromise(TlsCrypto)
-    const peers = {
-      x25519: runtime.runSync(crypto.generateKeyShare("x25519")).publicKey,
-      secp256r1: runtime.runSync(crypto.generateKeyShare("secp256r1")).publicKey,
-    }
-    const agreement = (group: "x25519" | "secp256r1") => () => {
-      runtime.runSync(Effect.flatMap(crypto.generateKeyShare(group), (share) => share.agree(peers[group])))
-    }
-    const requests = verifyRequests(pki)
-    const verify = (request: VerifyRequest) => () => runtime.runSync(crypto.verify(request))
-    const operations = [agreement("x25519"), agreement("secp256r1"), verify(requests[0]!), verify(requests[1]!)]
-    for (let i = 0; i < warmup; i++) for (const operation of operations) operation()
-    const samples = operations.map(() => [] as Array<number>)
-    for (let i = 0; i < runs; i++) {
-      for (const [k, operation] of operations.entries()) samples[k]!.push(cpuMs(operation))
-    }
-    const [x25519, p256, chain, certificateVerify] = samples as [
-      Array<number>,
-      Array<number>,
-      Array<number>,
-      Array<number>,
-    ]
-    const verifications = chain.map((ms, i) => ms + certificateVerify[i]!)
-    return {
-      x25519AgreementMs: spread(x25519),
-      p256AgreementMs: spread(p256),
-      ecdsaVerifyMs: spread([...chain, ...certificateVerify]),
-      x25519SetMs: spread(x25519.map((ms, i) => ms + verifications[i]!)),
-      p256SetMs: spread(p256.map((ms, i) => ms + verifications[i]!)),
-    }
-  } finally {
-    await runtime.dispose()
+  const crypto = await runtime.runPromise(TlsCrypto)
+  const peers = {
+    x25519: runtime.runSync(crypto.generateKeyShare("x25519")).publicKey,
+    secp256r1: runtime.runSync(crypto.generateKeyShare("secp256r1")).publicKey,
+  }
+  const [chain, certificateVerify] = verifyRequests(pki).map(
+    (request) => () => void runtime.runSync(crypto.verify(request)),
+  ) as [() => void, () => void]
+  return {
+    sample: (group) => {
+      const named = agreementGroup[group]
+      return {
+        agreement: cpuMs(() =>
+          runtime.runSync(Effect.flatMap(crypto.generateKeyShare(named), (share) => share.agree(peers[named]))),
+        ),
+        chain: cpuMs(chain),
+        certificateVerify: cpuMs(certificateVerify),
+      }
+    },
+    dispose: () => runtime.dispose(),
+  }
+}
+
+/** The stats of the samples taken between the handshakes of each set. */
+export const curveOpsStats = (samples: Readonly<Record<BenchGroup, ReadonlyArray<CurveOpsSample>>>): CurveOpsStats => {
+  const verifications = (sample: CurveOpsSample) => sample.chain + sample.certificateVerify
+  const all = [...samples.x25519, ...samples["P-256"]]
+  return {
+    x25519AgreementMs: spread(samples.x25519.map((sample) => sample.agreement)),
+    p256AgreementMs: spread(samples["P-256"].map((sample) => sample.agreement)),
+    ecdsaVerifyMs: spread(all.flatMap((sample) => [sample.chain, sample.certificateVerify])),
+    x25519SetMs: spread(samples.x25519.map((sample) => sample.agreement + verifications(sample))),
+    p256SetMs: spread(samples["P-256"].map((sample) => sample.agreement + verifications(sample))),
   }
 }

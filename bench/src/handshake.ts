@@ -2,10 +2,12 @@
  * Section 1, full handshakes: wall time and process CPU time (user + system, all threads)
  * of one complete connection (TCP connect, verified TLS 1.3 handshake, close) against
  * `openssl s_server`, sequentially. Clients take turns round by round (the starting client
- * rotates), so a change in machine load while the section runs hits every client alike.
+ * rotates), and so do the two sets, so a change in machine load or in how warm the process
+ * is while the section runs hits every client and both sets alike.
  */
 import type { BenchClient, BenchGroup, ClientName } from "./clients.js"
-import { startOpensslServer } from "./opensslServer.js"
+import type { CurveOpsProbe, CurveOpsSample } from "./curveOps.js"
+import { type OpensslServer, startOpensslServer } from "./opensslServer.js"
 import type { BenchPki } from "./pki.js"
 import { type Spread, spread } from "./stats.js"
 
@@ -30,37 +32,86 @@ const timed = async (client: BenchClient, port: number, group: BenchGroup) => {
   return { wall, cpu: (cpu.user + cpu.system) / 1000 }
 }
 
+/** Both sets, with the noble curve-op samples taken between their rounds. */
+export interface HandshakeSets {
+  readonly sets: Record<BenchGroup, HandshakeSet>
+  readonly curveOps: Record<BenchGroup, ReadonlyArray<CurveOpsSample>>
+}
+
+const groups: ReadonlyArray<BenchGroup> = ["x25519", "P-256"]
+
+/** One set's server, clients and measurements. */
+interface SetPlan {
+  readonly group: BenchGroup
+  readonly port: number
+  readonly able: ReadonlyArray<BenchClient>
+  readonly walls: Array<Array<number>>
+  readonly cpus: Array<Array<number>>
+  readonly samples: Array<CurveOpsSample>
+}
+
 /**
- * `runs` handshakes per client (after `warmup` unmeasured ones) against s_server offering
- * `group` and TLS_AES_128_GCM_SHA256; clients that cannot offer `group` are left out.
+ * `runs` handshakes per client and set (after `warmup` unmeasured ones), against one
+ * s_server per set offering its group and TLS_AES_128_GCM_SHA256; clients that cannot
+ * offer a set's group are left out of it. The sets take turns too: a round is one handshake
+ * of every client in the x25519 set, one run of its curve operations (see curveOps.ts),
+ * then the same for the P-256 set, so neither set is measured while the process is colder
+ * (measured one after the other, whichever set came first was 0.2-0.3x worse for our
+ * clients against node:tls).
  */
-export const runHandshakeSet = async (
+export const runHandshakeSets = async (
   pki: BenchPki,
   clients: ReadonlyArray<BenchClient>,
-  group: BenchGroup,
   runs: number,
   warmup: number,
-): Promise<HandshakeSet> => {
-  const able = clients.filter((client) => client.groups.includes(group))
-  const server = await startOpensslServer(pki, { suite: "TLS_AES_128_GCM_SHA256", group: opensslGroup[group] })
+  curveOps: CurveOpsProbe,
+): Promise<HandshakeSets> => {
+  const servers: Array<OpensslServer> = []
   try {
-    for (const client of able) for (let i = 0; i < warmup; i++) await timed(client, server.port, group)
-    const walls = able.map(() => [] as Array<number>)
-    const cpus = able.map(() => [] as Array<number>)
+    const plans: Array<SetPlan> = []
+    for (const group of groups) {
+      const server = await startOpensslServer(pki, { suite: "TLS_AES_128_GCM_SHA256", group: opensslGroup[group] })
+      servers.push(server)
+      const able = clients.filter((client) => client.groups.includes(group))
+      plans.push({
+        group,
+        port: server.port,
+        able,
+        walls: able.map(() => []),
+        cpus: able.map(() => []),
+        samples: [],
+      })
+    }
+    for (const plan of plans) {
+      for (const client of plan.able) for (let i = 0; i < warmup; i++) await timed(client, plan.port, plan.group)
+      for (let i = 0; i < warmup; i++) curveOps.sample(plan.group)
+    }
     for (let round = 0; round < runs; round++) {
-      for (let k = 0; k < able.length; k++) {
-        const index = (round + k) % able.length
-        const { wall, cpu } = await timed(able[index]!, server.port, group)
-        walls[index]!.push(wall)
-        cpus[index]!.push(cpu)
+      for (const plan of plans) {
+        for (let k = 0; k < plan.able.length; k++) {
+          const index = (round + k) % plan.able.length
+          const { wall, cpu } = await timed(plan.able[index]!, plan.port, plan.group)
+          plan.walls[index]!.push(wall)
+          plan.cpus[index]!.push(cpu)
+        }
+        plan.samples.push(curveOps.sample(plan.group))
       }
     }
-    const set: HandshakeSet = {}
-    able.forEach((client, index) => {
-      set[client.name] = { cpuMs: spread(cpus[index]!), wallMs: spread(walls[index]!) }
-    })
-    return set
+    const result = (group: BenchGroup) => {
+      const plan = plans.find((candidate) => candidate.group === group)!
+      const set: HandshakeSet = {}
+      plan.able.forEach((client, index) => {
+        set[client.name] = { cpuMs: spread(plan.cpus[index]!), wallMs: spread(plan.walls[index]!) }
+      })
+      return { set, samples: plan.samples }
+    }
+    const x25519 = result("x25519")
+    const p256 = result("P-256")
+    return {
+      sets: { x25519: x25519.set, "P-256": p256.set },
+      curveOps: { x25519: x25519.samples, "P-256": p256.samples },
+    }
   } finally {
-    await server.stop()
+    for (const server of servers) await server.stop()
   }
 }

@@ -13,9 +13,9 @@ import { renderChart } from "./chart.js"
 import { checkTargets } from "./checks.js"
 import { cleanupAll, installCleanupHandlers } from "./cleanup.js"
 import { type ClientName, makeClients } from "./clients.js"
-import { measureCurveOps } from "./curveOps.js"
+import { curveOpsStats, makeCurveOpsProbe } from "./curveOps.js"
 import { benchSection, rewriteBenchSection } from "./docs.js"
-import { runHandshakeSet } from "./handshake.js"
+import { runHandshakeSets } from "./handshake.js"
 import { machineAtEnd, machineAtStart } from "./machine.js"
 import { runMemory } from "./memory.js"
 import { makePki } from "./pki.js"
@@ -29,18 +29,22 @@ import { resultTables } from "./table.js"
 const benchDir = join(dirname(fileURLToPath(import.meta.url)), "..")
 const docsDir = join(benchDir, "..", "docs")
 
-const settingsFor = (args: BenchArgs): Settings => ({
-  quick: args.quick,
-  sections: args.only,
-  handshakeRuns: args.runs ?? (args.quick ? 20 : 200),
-  handshakeWarmup: args.quick ? 5 : 20,
-  curveOpRuns: args.runs ?? (args.quick ? 20 : 200),
-  bulkBytes: (args.quick ? 8 : 64) * 2 ** 20,
-  bulkRepetitions: args.quick ? 1 : 3,
-  memoryConnections: args.quick ? 100 : 1000,
-  memoryConcurrency: 20,
-  cellMs: args.quick ? 200 : 1000,
-})
+const settingsFor = (args: BenchArgs): Settings => {
+  const handshakeRuns = args.runs ?? (args.quick ? 20 : 200)
+  return {
+    quick: args.quick,
+    sections: args.only,
+    handshakeRuns,
+    handshakeWarmup: args.quick ? 5 : 20,
+    // One run of the curve operations per round of handshakes.
+    curveOpRuns: handshakeRuns,
+    bulkBytes: (args.quick ? 8 : 64) * 2 ** 20,
+    bulkRepetitions: args.quick ? 1 : 3,
+    memoryConnections: args.quick ? 100 : 1000,
+    memoryConcurrency: 20,
+    cellMs: args.quick ? 200 : 1000,
+  }
+}
 
 /**
  * The memory section's clients: per-connection state is the engine's and the transport's,
@@ -72,12 +76,14 @@ const run = async (args: BenchArgs): Promise<void> => {
     if (wanted("handshake")) {
       await step("every client refuses an impostor certificate", () => checkClientsVerify(clients.all))
       const { handshakeRuns: runs, handshakeWarmup: warmup } = settings
-      handshake = {
-        sets: {
-          x25519: await step("handshakes, x25519", () => runHandshakeSet(pki, clients.all, "x25519", runs, warmup)),
-          "P-256": await step("handshakes, P-256", () => runHandshakeSet(pki, clients.all, "P-256", runs, warmup)),
-        },
-        curveOps: await step("noble curve ops", () => measureCurveOps(pki, settings.curveOpRuns, warmup)),
+      const probe = await makeCurveOpsProbe(pki)
+      try {
+        const measured = await step("handshakes and noble curve ops, x25519 and P-256 in turn", () =>
+          runHandshakeSets(pki, clients.all, runs, warmup, probe),
+        )
+        handshake = { sets: measured.sets, curveOps: curveOpsStats(measured.curveOps) }
+      } finally {
+        await probe.dispose()
       }
     }
     let bulk: BulkResults | undefined

@@ -161,7 +161,7 @@ export const resultTables = (results: BenchResults): string => {
       )
     }
     parts.push(
-      `#### Noble handshake against its curve operations (median of ${results.settings.curveOpRuns})`,
+      `#### Noble handshake against its curve operations (median of ${results.settings.curveOpRuns}, timed between the rounds of handshakes)`,
       curveOpsTable(handshake),
     )
   }
