@@ -80,13 +80,15 @@ const servedFile = (bytes: number): { readonly dir: string; readonly remove: () 
 
 /**
  * `repetitions` downloads of `bytes` per client and suite; clients that cannot do a suite
- * are left out. The server offers x25519 and P-256 (subtls offers only P-256).
+ * are left out. The server offers x25519 and P-256 (subtls offers only P-256). `afterRound`
+ * runs after each round of downloads (the raw open rates are measured there).
  */
 export const runBulk = async (
   pki: BenchPki,
   clients: ReadonlyArray<BenchClient>,
   bytes: number,
   repetitions: number,
+  afterRound: (suite: BulkSuite) => Promise<void>,
 ): Promise<Record<BulkSuite, BulkSet>> => {
   const file = servedFile(bytes)
   try {
@@ -110,6 +112,7 @@ export const runBulk = async (
             rates[index]!.push(bytes / 1e6 / seconds)
             cpus[index]!.push(cpuMs / (bytes / 1e6))
           }
+          await afterRound(suite)
         }
         able.forEach((client, index) => {
           results[suite][client.name] = { mbps: spread(rates[index]!), cpuMsPerMB: spread(cpus[index]!) }

@@ -8,7 +8,7 @@ import { writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { type BenchArgs, parseBenchArgs, type Section } from "./args.js"
-import { runBulk } from "./bulk.js"
+import { type BulkSuite, runBulk } from "./bulk.js"
 import { renderChart } from "./chart.js"
 import { checkTargets } from "./checks.js"
 import { cleanupAll, installCleanupHandlers } from "./cleanup.js"
@@ -20,7 +20,7 @@ import { machineAtEnd, machineAtStart } from "./machine.js"
 import { runMemory } from "./memory.js"
 import { makePki } from "./pki.js"
 import { checkClientsVerify } from "./preflight.js"
-import { measureRawOpen } from "./rawAead.js"
+import { makeRawOpenProbe } from "./rawAead.js"
 import { runRecordCells } from "./record.js"
 import type { BenchResults, BulkResults, HandshakeResults, Settings } from "./results.js"
 import { writeResults } from "./results.js"
@@ -88,9 +88,16 @@ const run = async (args: BenchArgs): Promise<void> => {
     }
     let bulk: BulkResults | undefined
     if (wanted("bulk")) {
-      bulk = {
-        suites: await step("bulk", () => runBulk(pki, clients.all, settings.bulkBytes, settings.bulkRepetitions)),
-        rawOpen: await step("raw AEAD open", () => measureRawOpen(settings.cellMs)),
+      const rawOpen = makeRawOpenProbe()
+      try {
+        // The raw open rates in slices between the rounds of downloads: about one cell per layer and suite in all.
+        const slice = (suite: BulkSuite) => rawOpen.sample(suite, settings.cellMs / settings.bulkRepetitions)
+        const suites = await step("bulk downloads and raw AEAD opens in turn", () =>
+          runBulk(pki, clients.all, settings.bulkBytes, settings.bulkRepetitions, slice),
+        )
+        bulk = { suites, rawOpen: rawOpen.rates() }
+      } finally {
+        await rawOpen.dispose()
       }
     }
     const memory = wanted("memory")

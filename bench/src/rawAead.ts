@@ -2,7 +2,8 @@
  * Section 2, the ceiling under bulk download: each effect-tls layer's raw AEAD open rate on
  * 16 KiB records, through the TlsCrypto service (`aeadKey`, then `sync.open` when the key
  * has it, else its Effect `open`, run back to back in one fiber as the record layer does).
- * MB/s of plaintext, median over batches of 64 records (1 MiB).
+ * MB/s of plaintext, median over batches of 64 records (1 MiB), taken in slices between the
+ * bulk downloads (see `RawOpenProbe`).
  */
 import { randomFillSync } from "node:crypto"
 import { type AeadAlgorithm, type AeadKey, aeadKeyLength, TlsCrypto } from "@effect-tls/crypto"
@@ -38,38 +39,67 @@ const openBatch = (
   return () => runtime.runPromise(Effect.asVoid(opens))
 }
 
-/** Open rate of one layer and suite, batches for at least `cellMs`. */
-const rate = async (layer: LayerName, suite: BulkSuite, cellMs: number): Promise<Spread> => {
-  const runtime = ManagedRuntime.make(effectLayers[layer])
-  try {
-    const algorithm = algorithms[suite]
-    const crypto = await runtime.runPromise(TlsCrypto)
-    const key = await runtime.runPromise(
-      crypto.aeadKey(algorithm, randomFillSync(new Uint8Array(aeadKeyLength(algorithm)))),
-    )
-    const nonce = randomFillSync(new Uint8Array(12))
-    const aad = new Uint8Array([0x17, 0x03, 0x03, (recordLength + 16) >> 8, (recordLength + 16) & 0xff])
-    const sealed = await runtime.runPromise(key.seal(nonce, aad, randomFillSync(new Uint8Array(recordLength))))
-    const run = openBatch(runtime, key, nonce, aad, sealed)
-    await run()
-    const rates: Array<number> = []
-    const start = performance.now()
-    while (rates.length < minBatches || performance.now() - start < cellMs) {
-      const t0 = performance.now()
-      await run()
-      rates.push((batch * recordLength) / 1e6 / ((performance.now() - t0) / 1000))
-    }
-    return spread(rates)
-  } finally {
-    await runtime.dispose()
-  }
+/** One layer's key and sealed record for one suite, ready to open. */
+const prepare = async (runtime: ManagedRuntime.ManagedRuntime<TlsCrypto, never>, suite: BulkSuite) => {
+  const algorithm = algorithms[suite]
+  const crypto = await runtime.runPromise(TlsCrypto)
+  const key = await runtime.runPromise(
+    crypto.aeadKey(algorithm, randomFillSync(new Uint8Array(aeadKeyLength(algorithm)))),
+  )
+  const nonce = randomFillSync(new Uint8Array(12))
+  const aad = new Uint8Array([0x17, 0x03, 0x03, (recordLength + 16) >> 8, (recordLength + 16) & 0xff])
+  const sealed = await runtime.runPromise(key.seal(nonce, aad, randomFillSync(new Uint8Array(recordLength))))
+  const run = openBatch(runtime, key, nonce, aad, sealed)
+  await run()
+  return run
 }
 
-/** Raw open rates of every layer for both suites, `cellMs` per cell. */
-export const measureRawOpen = async (cellMs: number): Promise<RawOpenRates> => {
-  const result = {} as RawOpenRates
-  for (const layer of layerNames) {
-    result[layer] = { aes: await rate(layer, "aes", cellMs), chacha: await rate(layer, "chacha", cellMs) }
+/**
+ * Raw open rates measured in slices between the downloads of the bulk section (a download,
+ * then a slice of every layer's opens), so the ceiling and the downloads see the same machine.
+ */
+export interface RawOpenProbe {
+  /** Opens for at least `sliceMs` (and 5 batches) per layer with `suite`, keeping each batch's rate. */
+  readonly sample: (suite: BulkSuite, sliceMs: number) => Promise<void>
+  /** The rates of every batch so far. */
+  readonly rates: () => RawOpenRates
+  readonly dispose: () => Promise<void>
+}
+
+/** A probe with a runtime per layer. */
+export const makeRawOpenProbe = (): RawOpenProbe => {
+  const runtimes = new Map(layerNames.map((layer) => [layer, ManagedRuntime.make(effectLayers[layer])] as const))
+  const runs = new Map<string, () => Promise<void>>()
+  const kept = new Map<string, Array<number>>()
+  const cell = (layer: LayerName, suite: BulkSuite) => `${layer}/${suite}`
+  return {
+    sample: async (suite, sliceMs) => {
+      for (const layer of layerNames) {
+        const name = cell(layer, suite)
+        let run = runs.get(name)
+        if (run === undefined) runs.set(name, (run = await prepare(runtimes.get(layer)!, suite)))
+        const rates = kept.get(name) ?? []
+        kept.set(name, rates)
+        const start = performance.now()
+        for (let batches = 0; batches < minBatches || performance.now() - start < sliceMs; batches++) {
+          const t0 = performance.now()
+          await run()
+          rates.push((batch * recordLength) / 1e6 / ((performance.now() - t0) / 1000))
+        }
+      }
+    },
+    rates: () => {
+      const result = {} as RawOpenRates
+      for (const layer of layerNames) {
+        result[layer] = {
+          aes: spread(kept.get(cell(layer, "aes")) ?? []),
+          chacha: spread(kept.get(cell(layer, "chacha")) ?? []),
+        }
+      }
+      return result
+    },
+    dispose: async () => {
+      for (const runtime of runtimes.values()) await runtime.dispose()
+    },
   }
-  return result
 }
