@@ -74,7 +74,10 @@ export const connectWire = (
       Context.merge(yield* Effect.context<never>()),
     ) as Context.Context<EngineRequirements>
     const maxPendingOutput = validated.limits?.maxPendingOutput
-    const engine = yield* makeEngine(maxPendingOutput === undefined ? { config } : { config, maxPendingOutput })
+    // Bound to its services: no Effect.provide per operation.
+    const engine = yield* makeEngine(
+      maxPendingOutput === undefined ? { config, services: context } : { config, maxPendingOutput, services: context },
+    )
     if (extras.initialData !== undefined) yield* engine.feed(extras.initialData)
     const pump = yield* makePump(engine, wire)
     const timeout =
@@ -85,7 +88,7 @@ export const connectWire = (
       new Fatal({
         reason: FatalReason.Timeout({ detail: `handshake not complete after ${Duration.format(timeout)}` }),
       })
-    const handshake = Effect.provide(pump.drive(engine.connect), context)
+    const handshake = pump.drive(engine.connect)
     // The handshake only waits on reads: a wire that can fail them at a deadline saves a race.
     const failReadsAfter = wire.failReadsAfter
     const session = yield* (
@@ -116,7 +119,7 @@ export const connectWire = (
         captureStackTrace: false,
       }),
     )
-    const connection = yield* makeConnection(pump, session, context)
+    const connection = yield* makeConnection(pump, session)
     const shutdown = Effect.interruptible(connection.shutdown)
     const closeAfter = wire.closeAfter
     yield* Effect.addFinalizer(() =>

@@ -6,8 +6,8 @@
  * @since 0.1.0
  */
 import * as Socket from "@effect/platform/Socket"
-import { type EngineRequirements, type Fatal, makeMutex, type SessionInfo, X509 } from "@effect-tls/core"
-import { Chunk, type Context, Effect, Either, Option, Stream } from "effect"
+import { type Fatal, makeMutex, type SessionInfo, X509 } from "@effect-tls/core"
+import { Chunk, Effect, Either, Option, Stream } from "effect"
 import type { Pump } from "./pump.js"
 
 /** RFC 9266: the label of the tls-exporter channel binding. @since 0.1.0 */
@@ -53,26 +53,21 @@ const socketError = (reason: "Read" | "Write") => (cause: Fatal) => new Socket.S
 
 /**
  * The connection over a pump whose engine has completed the handshake. Operations run with
- * the services captured at connect time.
+ * the services the engine was bound to at connect time.
  *
  * @since 0.1.0
  */
-export const makeConnection = (
-  pump: Pump,
-  session: SessionInfo,
-  context: Context.Context<EngineRequirements>,
-): Effect.Effect<TlsConnection> =>
+export const makeConnection = (pump: Pump, session: SessionInfo): Effect.Effect<TlsConnection> =>
   Effect.sync(() => {
     const readLock = makeMutex()
     const { engine } = pump
     let peerCertificates: ReadonlyArray<X509.Certificate> | undefined
-    const provide = <A, E>(effect: Effect.Effect<A, E, EngineRequirements>) => Effect.provide(effect, context)
-    const read = readLock.withLock(provide(pump.drive(engine.read)))
-    const readChunks = readLock.withLock(provide(pump.drive(engine.readChunks)))
-    const write = (data: Uint8Array) => provide(pump.drive(engine.write(data)))
-    const shutdown = provide(Effect.asVoid(pump.drive(engine.shutdown)))
+    const read = readLock.withLock(pump.drive(engine.read))
+    const readChunks = readLock.withLock(pump.drive(engine.readChunks))
+    const write = (data: Uint8Array) => pump.drive(engine.write(data))
+    const shutdown = Effect.asVoid(pump.drive(engine.shutdown))
     const exportKeyingMaterial = (label: string, context: Uint8Array, length: number) =>
-      provide(engine.exportKeyingMaterial(label, context, length))
+      engine.exportKeyingMaterial(label, context, length)
 
     const run: Socket.Socket["run"] = (handler, options) =>
       Effect.gen(function* () {
@@ -120,7 +115,7 @@ export const makeConnection = (
       ),
       write,
       shutdown,
-      keyUpdate: (requestPeer) => provide(pump.drive(engine.keyUpdate(requestPeer))),
+      keyUpdate: (requestPeer) => pump.drive(engine.keyUpdate(requestPeer)),
       exportKeyingMaterial,
       channelBinding: exportKeyingMaterial(channelBindingLabel, new Uint8Array(0), 32),
     }

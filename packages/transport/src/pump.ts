@@ -36,7 +36,7 @@ export interface Wire {
 
 /** The engine and its wire, with a lock that keeps drained output in order on the wire. @since 0.1.0 */
 export interface Pump {
-  readonly engine: TlsEngine
+  readonly engine: TlsEngine<never>
   readonly wire: Wire
   /** Sends everything the engine has produced. */
   readonly flush: Effect.Effect<void, Fatal>
@@ -45,7 +45,7 @@ export interface Pump {
 }
 
 /** The pump over an engine and a wire. @since 0.1.0 */
-export const makePump = (engine: TlsEngine, wire: Wire): Effect.Effect<Pump> =>
+export const makePump = (engine: TlsEngine<never>, wire: Wire): Effect.Effect<Pump> =>
   Effect.sync(() => {
     const sendLock = makeMutex()
     const send = sendLock.withLock(

@@ -30,8 +30,23 @@ export interface EngineOptions {
   readonly maxPendingOutput?: number
 }
 
-/** A TLS client over memory buffers. @since 0.1.0 */
-export interface TlsEngine {
+/**
+ * Options of an engine bound to its services: its operations run with `services` instead of
+ * asking the caller's context for them (no `Effect.provide` per operation).
+ *
+ * @since 0.1.0
+ */
+export interface BoundEngineOptions extends EngineOptions {
+  readonly services: Context.Context<EngineRequirements>
+}
+
+/**
+ * A TLS client over memory buffers; `R` is what its operations need from the caller's
+ * context (nothing for an engine bound to its services).
+ *
+ * @since 0.1.0
+ */
+export interface TlsEngine<R = EngineRequirements> {
   /**
    * Gives the engine bytes received from the peer, one chunk or consecutive chunks in order
    * (copied, unless `options.transfer`).
@@ -42,33 +57,33 @@ export interface TlsEngine {
   /** How many bytes wait to be sent. */
   readonly pendingOutput: Effect.Effect<number>
   /** Runs the handshake as far as the bytes fed so far allow (SSL_connect). */
-  readonly connect: Effect.Effect<SessionInfo, ConnectError, EngineRequirements>
+  readonly connect: Effect.Effect<SessionInfo, ConnectError, R>
   /** Encrypts application data into the output buffer (SSL_write). */
-  readonly write: (data: Uint8Array) => Effect.Effect<void, WantWrite | Fatal, EngineRequirements>
+  readonly write: (data: Uint8Array) => Effect.Effect<void, WantWrite | Fatal, R>
   /**
    * The application data from the peer (SSL_read): everything decrypted so far, as one
    * chunk; `None` once the peer sent close_notify; `WantRead` when more bytes must be fed
    * first.
    */
-  readonly read: Effect.Effect<Option.Option<Uint8Array>, WantRead | Fatal, EngineRequirements>
+  readonly read: Effect.Effect<Option.Option<Uint8Array>, WantRead | Fatal, R>
   /**
    * `read` without joining: the application data decrypted so far, one chunk per record, in
    * order. A bulk reader saves a copy of every byte.
    */
-  readonly readChunks: Effect.Effect<Option.Option<ReadonlyArray<Uint8Array>>, WantRead | Fatal, EngineRequirements>
+  readonly readChunks: Effect.Effect<Option.Option<ReadonlyArray<Uint8Array>>, WantRead | Fatal, R>
   /**
    * Sends close_notify (SSL_shutdown) and tells whether the peer's close_notify has
    * arrived already.
    */
-  readonly shutdown: Effect.Effect<boolean, Fatal, EngineRequirements>
+  readonly shutdown: Effect.Effect<boolean, Fatal, R>
   /** Updates our traffic keys (KeyUpdate), asking the peer to update too when `requestPeer`. */
-  readonly keyUpdate: (requestPeer: boolean) => Effect.Effect<void, WantWrite | Fatal, EngineRequirements>
+  readonly keyUpdate: (requestPeer: boolean) => Effect.Effect<void, WantWrite | Fatal, R>
   /** Exported keying material (RFC 8446 section 7.5). */
   readonly exportKeyingMaterial: (
     label: string,
     context: Uint8Array,
     length: number,
-  ) => Effect.Effect<Uint8Array, Fatal, TlsCrypto>
+  ) => Effect.Effect<Uint8Array, Fatal, [R] extends [never] ? never : TlsCrypto>
   /** The session facts once established. */
   readonly session: Effect.Effect<Option.Option<SessionInfo>>
   /**
@@ -91,30 +106,51 @@ export interface FeedOptions {
 
 const defaultMaxPendingOutput = 256 * 1024
 
-/**
- * Runs a step of the state machine inline as far as it goes (see `runInline`: with a
- * synchronous crypto layer, the whole step is plain calls), with the current services, which
- * `use` also gets.
- */
-const inline = <A, E, B, E2>(
-  effect: Effect.Effect<A, E, EngineRequirements>,
-  use: (
-    result: Effect.Effect<A, E, EngineRequirements>,
-    context: Context.Context<EngineRequirements>,
-  ) => Effect.Effect<B, E2, EngineRequirements>,
-) => Effect.flatMap(Effect.context<EngineRequirements>(), (context) => use(runInline(effect, context), context))
-
 /** One WantRead for every call: it carries no data, and a fresh error would capture a stack trace per record. */
 const wantRead = new WantRead()
 
 /**
- * A new engine for `config`. Nothing is sent until the first `connect`.
+ * A new engine for `config`. Nothing is sent until the first `connect`. With `services`, its
+ * operations need nothing from the caller's context.
  *
  * @since 0.1.0
  */
-export const makeEngine = (options: EngineOptions): Effect.Effect<TlsEngine> =>
+export function makeEngine(options: BoundEngineOptions): Effect.Effect<TlsEngine<never>>
+export function makeEngine(options: EngineOptions): Effect.Effect<TlsEngine>
+export function makeEngine(options: EngineOptions | BoundEngineOptions): Effect.Effect<TlsEngine<never> | TlsEngine> {
+  const bound = "services" in options ? options.services : undefined
+  return Effect.map(
+    build(options, bound),
+    // Bound: every operation takes its services from `bound` (see `build`), so none reads the caller's context.
+    (engine) => (bound === undefined ? engine : (engine as unknown as TlsEngine<never>)),
+  )
+}
+
+/** The engine; its operations read the caller's context for the services unless `bound` is given. */
+const build = (
+  options: EngineOptions,
+  bound: Context.Context<EngineRequirements> | undefined,
+): Effect.Effect<TlsEngine> =>
   Effect.gen(function* () {
     const maxPending = options.maxPendingOutput ?? defaultMaxPendingOutput
+    const services: Effect.Effect<Context.Context<EngineRequirements>, never, EngineRequirements> = bound === undefined
+      ? Effect.context<EngineRequirements>()
+      : Effect.succeed(bound)
+    /** What `runInline` left for the runtime gets the bound services (only the rest of a step that was not all inline). */
+    const onRuntime = <A, E, R extends EngineRequirements>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+      bound === undefined || Exit.isExit(effect) ? effect : Effect.provide(effect, bound)
+    /**
+     * Runs a step of the state machine inline as far as it goes (see `runInline`: with a
+     * synchronous crypto layer, the whole step is plain calls), with the services, which
+     * `use` also gets.
+     */
+    const inline = <A, E, B, E2>(
+      effect: Effect.Effect<A, E, EngineRequirements>,
+      use: (
+        result: Effect.Effect<A, E, EngineRequirements>,
+        context: Context.Context<EngineRequirements>,
+      ) => Effect.Effect<B, E2, EngineRequirements>,
+    ) => Effect.flatMap(services, (context) => use(onRuntime(runInline(effect, context)), context))
     const lock = makeMutex()
     let state: ClientState | undefined
     let failure: Fatal | CleanShutdown | undefined
@@ -279,7 +315,7 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<TlsEngine> =>
       // Uninterruptible until the lock's release is in place; the rest of a step that needs
       // the runtime stays interruptible.
       Effect.uninterruptibleMask((restore) =>
-        Effect.flatMap(Effect.context<EngineRequirements>(), (context) => {
+        Effect.flatMap(services, (context) => {
           const current = state
           if (
             current === undefined ||
@@ -299,7 +335,7 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<TlsEngine> =>
             return services
           }
           return Effect.asVoid(
-            Effect.ensuring(restore(settle(current, stepped, produced, context)), Effect.sync(lock.release)),
+            Effect.ensuring(restore(settle(current, onRuntime(stepped), produced, context)), Effect.sync(lock.release)),
           )
         }),
       )
@@ -375,7 +411,7 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<TlsEngine> =>
       shutdown,
       keyUpdate,
       exportKeyingMaterial: (label, context, length) =>
-        Effect.flatMap(established, (current) => exportKeyingMaterial(current, label, context, length)),
+        Effect.flatMap(established, (current) => onRuntime(exportKeyingMaterial(current, label, context, length))),
       session: Effect.sync(() => Option.fromNullable(session)),
       abort: (error) =>
         lock.withLock(Effect.suspend(() => (failure === undefined ? failWith(state, error) : Effect.void))),

@@ -63,6 +63,41 @@ describe("memory engine against node:tls over memory", () => {
   )
 })
 
+describe("memory engine bound to its services", () => {
+  for (const [name, crypto] of [
+    ["noble (every step inline)", NobleCrypto],
+    ["webcrypto (steps finish on the runtime)", WebCrypto],
+  ] as const) {
+    it.scoped(`${name}: connect, write, read, export and shutdown with nothing in the caller's context`, () =>
+      Effect.gen(function* () {
+        const services = yield* Layer.build(Layer.merge(crypto, InsecureAcceptAnyCertificate))
+        const server = memoryServer()
+        server.socket.on("data", (d: Buffer) => server.socket.write(Buffer.concat([Buffer.from("echo:"), d])))
+        const engine = yield* makeEngine({ config: defaultConfig("localhost"), services })
+        const retried = retriedWith(
+          Effect.gen(function* () {
+            const out = yield* engine.drain
+            const answered = Effect.promise(() => server.settled())
+            if (out.length > 0) server.deliver(out)
+            yield* answered
+            yield* engine.feed(server.takeOutput())
+          }),
+        )
+        // No Effect.provide anywhere: the operations' R is never, and a missing service would be a defect.
+        const session = yield* retried(engine.connect)
+        expect(session.version).toBe("TLSv1.3")
+        yield* engine.write(new TextEncoder().encode("bound"))
+        const reply = yield* retried(engine.read)
+        expect(new TextDecoder().decode(Option.getOrThrow(reply))).toBe("echo:bound")
+        const ours = yield* engine.exportKeyingMaterial("EXPORTER-Channel-Binding", new Uint8Array(0), 32)
+        const serverExporter = server.socket.exportKeyingMaterial(32, "EXPORTER-Channel-Binding", Buffer.alloc(0))
+        expect(Buffer.from(ours).toString("hex")).toBe(serverExporter.toString("hex"))
+        expect(yield* engine.shutdown).toBe(false)
+      }),
+    )
+  }
+})
+
 describe("memory engine: feed copies its input", () => {
   it.effect("a node Buffer the caller reuses (zeroed right after feed) changes nothing", () =>
     Effect.gen(function* () {
