@@ -97,20 +97,17 @@ export const runHandshakeSets = async (
         plan.samples.push(curveOps.sample(plan.group))
       }
     }
-    const result = (group: BenchGroup) => {
-      const plan = plans.find((candidate) => candidate.group === group)!
+    const sets = {} as Record<BenchGroup, HandshakeSet>
+    const samples = {} as Record<BenchGroup, ReadonlyArray<CurveOpsSample>>
+    for (const plan of plans) {
       const set: HandshakeSet = {}
       plan.able.forEach((client, index) => {
         set[client.name] = { cpuMs: spread(plan.cpus[index]!), wallMs: spread(plan.walls[index]!) }
       })
-      return { set, samples: plan.samples }
+      sets[plan.group] = set
+      samples[plan.group] = plan.samples
     }
-    const x25519 = result("x25519")
-    const p256 = result("P-256")
-    return {
-      sets: { x25519: x25519.set, "P-256": p256.set },
-      curveOps: { x25519: x25519.samples, "P-256": p256.samples },
-    }
+    return { sets, curveOps: samples }
   } finally {
     for (const server of servers) await server.stop()
   }

@@ -69,17 +69,19 @@ export interface RawOpenProbe {
 /** A probe with a runtime per layer. */
 export const makeRawOpenProbe = (): RawOpenProbe => {
   const runtimes = new Map(layerNames.map((layer) => [layer, ManagedRuntime.make(effectLayers[layer])] as const))
-  const runs = new Map<string, () => Promise<void>>()
-  const kept = new Map<string, Array<number>>()
+  /** Per layer and suite: its prepared opens and the rate of every batch so far. */
+  const cells = new Map<string, { readonly run: () => Promise<void>; readonly rates: Array<number> }>()
   const cell = (layer: LayerName, suite: BulkSuite) => `${layer}/${suite}`
   return {
     sample: async (suite, sliceMs) => {
       for (const layer of layerNames) {
         const name = cell(layer, suite)
-        let run = runs.get(name)
-        if (run === undefined) runs.set(name, (run = await prepare(runtimes.get(layer)!, suite)))
-        const rates = kept.get(name) ?? []
-        kept.set(name, rates)
+        let prepared = cells.get(name)
+        if (prepared === undefined) {
+          prepared = { run: await prepare(runtimes.get(layer)!, suite), rates: [] }
+          cells.set(name, prepared)
+        }
+        const { run, rates } = prepared
         const start = performance.now()
         for (let batches = 0; batches < minBatches || performance.now() - start < sliceMs; batches++) {
           const t0 = performance.now()
@@ -92,8 +94,8 @@ export const makeRawOpenProbe = (): RawOpenProbe => {
       const result = {} as RawOpenRates
       for (const layer of layerNames) {
         result[layer] = {
-          aes: spread(kept.get(cell(layer, "aes")) ?? []),
-          chacha: spread(kept.get(cell(layer, "chacha")) ?? []),
+          aes: spread(cells.get(cell(layer, "aes"))?.rates ?? []),
+          chacha: spread(cells.get(cell(layer, "chacha"))?.rates ?? []),
         }
       }
       return result

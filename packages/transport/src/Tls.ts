@@ -75,9 +75,11 @@ export const connectWire = (
     ) as Context.Context<EngineRequirements>
     const maxPendingOutput = validated.limits?.maxPendingOutput
     // Bound to its services: no Effect.provide per operation.
-    const engine = yield* makeEngine(
-      maxPendingOutput === undefined ? { config, services: context } : { config, maxPendingOutput, services: context },
-    )
+    const engine = yield* makeEngine({
+      config,
+      services: context,
+      ...(maxPendingOutput === undefined ? {} : { maxPendingOutput }),
+    })
     if (extras.initialData !== undefined) yield* engine.feed(extras.initialData)
     const pump = yield* makePump(engine, wire)
     const timeout =

@@ -133,7 +133,9 @@ const build = (
 ): Effect.Effect<TlsEngine> =>
   Effect.gen(function* () {
     const maxPending = options.maxPendingOutput ?? defaultMaxPendingOutput
-    const services: Effect.Effect<Context.Context<EngineRequirements>, never, EngineRequirements> = bound === undefined
+    /** The services operations run with: the bound ones, else the caller's. */
+    const currentServices: Effect.Effect<Context.Context<EngineRequirements>, never, EngineRequirements> = bound ===
+    undefined
       ? Effect.context<EngineRequirements>()
       : Effect.succeed(bound)
     /** What `runInline` left for the runtime gets the bound services (only the rest of a step that was not all inline). */
@@ -150,7 +152,7 @@ const build = (
         result: Effect.Effect<A, E, EngineRequirements>,
         context: Context.Context<EngineRequirements>,
       ) => Effect.Effect<B, E2, EngineRequirements>,
-    ) => Effect.flatMap(services, (context) => use(onRuntime(runInline(effect, context)), context))
+    ) => Effect.flatMap(currentServices, (context) => use(onRuntime(runInline(effect, context)), context))
     const lock = makeMutex()
     let state: ClientState | undefined
     let failure: Fatal | CleanShutdown | undefined
@@ -315,7 +317,7 @@ const build = (
       // Uninterruptible until the lock's release is in place; the rest of a step that needs
       // the runtime stays interruptible.
       Effect.uninterruptibleMask((restore) =>
-        Effect.flatMap(services, (context) => {
+        Effect.flatMap(currentServices, (context) => {
           const current = state
           if (
             current === undefined ||

@@ -74,15 +74,7 @@ describe("memory engine bound to its services", () => {
         const server = memoryServer()
         server.socket.on("data", (d: Buffer) => server.socket.write(Buffer.concat([Buffer.from("echo:"), d])))
         const engine = yield* makeEngine({ config: defaultConfig("localhost"), services })
-        const retried = retriedWith(
-          Effect.gen(function* () {
-            const out = yield* engine.drain
-            const answered = Effect.promise(() => server.settled())
-            if (out.length > 0) server.deliver(out)
-            yield* answered
-            yield* engine.feed(server.takeOutput())
-          }),
-        )
+        const retried = retriedWith(pump(engine, server))
         // No Effect.provide anywhere: the operations' R is never, and a missing service would be a defect.
         const session = yield* retried(engine.connect)
         expect(session.version).toBe("TLSv1.3")
