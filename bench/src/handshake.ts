@@ -82,19 +82,18 @@ export const runHandshakeSets = async (
         samples: [],
       })
     }
-    for (const plan of plans) {
-      for (const client of plan.able) for (let i = 0; i < warmup; i++) await timed(client, plan.port, plan.group)
-      for (let i = 0; i < warmup; i++) curveOps.sample(plan.group)
-    }
-    for (let round = 0; round < runs; round++) {
+    // Warm-up rounds (negative) have the shape of measured ones and are not recorded.
+    for (let round = -warmup; round < runs; round++) {
       for (const plan of plans) {
         for (let k = 0; k < plan.able.length; k++) {
-          const index = (round + k) % plan.able.length
+          const index = (round + warmup + k) % plan.able.length
           const { wall, cpu } = await timed(plan.able[index]!, plan.port, plan.group)
+          if (round < 0) continue
           plan.walls[index]!.push(wall)
           plan.cpus[index]!.push(cpu)
         }
-        plan.samples.push(curveOps.sample(plan.group))
+        const sample = curveOps.sample(plan.group)
+        if (round >= 0) plan.samples.push(sample)
       }
     }
     const sets = {} as Record<BenchGroup, HandshakeSet>

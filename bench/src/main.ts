@@ -29,13 +29,21 @@ import { resultTables } from "./table.js"
 const benchDir = join(dirname(fileURLToPath(import.meta.url)), "..")
 const docsDir = join(benchDir, "..", "docs")
 
+/**
+ * Unrecorded handshake rounds before the measured ones. V8 keeps compiling our code on
+ * background threads for the first ~2,500 connections of a process (TurboFan reaches
+ * functions that run once per handshake slowly), and process CPU counts those threads: after
+ * 20 rounds a node-layer handshake measured 9-10 ms, after 2,500 connections ~6 ms.
+ */
+const defaultWarmupRounds = 300
+
 const settingsFor = (args: BenchArgs): Settings => {
   const handshakeRuns = args.runs ?? (args.quick ? 20 : 200)
   return {
     quick: args.quick,
     sections: args.only,
     handshakeRuns,
-    handshakeWarmup: args.quick ? 5 : 20,
+    handshakeWarmup: args.warmup ?? (args.quick ? 5 : defaultWarmupRounds),
     // One run of the curve operations per round of handshakes.
     curveOpRuns: handshakeRuns,
     bulkBytes: (args.quick ? 8 : 64) * 2 ** 20,
