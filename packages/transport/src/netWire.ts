@@ -4,7 +4,8 @@
  * cost more CPU per connection than the TLS handshake's own work, so the common case talks
  * to the socket through callbacks. A read takes every chunk that has arrived, so when the
  * client is the slower side one read hands the engine dozens of records at once. Writes
- * complete when node has taken the bytes (see `writeTo`).
+ * complete when node has taken the bytes (see `writeTo`). Downloads are read into one
+ * buffer per connection that is lent to the engine, not into fresh memory (see `Inbox`).
  *
  * @since 0.1.0
  */
@@ -23,9 +24,13 @@ import type { Wire } from "./pump.js"
 const sharedReadBuffer = Buffer.allocUnsafe(64 * 1024)
 
 /**
- * A socket whose last read filled the shared buffer is downloading: it reads into fresh
- * buffers of this size, handed on as they are. Copying bulk data out of the shared buffer
- * into fresh memory cost more CPU (mostly page faults) than decrypting it with AES-GCM.
+ * A socket whose last read filled the shared buffer is downloading: it reads into a buffer
+ * of this size of its own, lent to the engine (see `Inbox`), and dropped once reads are
+ * small again. Copying bulk data out of the shared buffer into fresh memory cost more CPU
+ * (mostly page faults) than decrypting it with AES-GCM, and reading into a fresh buffer per
+ * read doubled the memory V8 had to track: in 64 MiB downloads over the node layer, a
+ * buffer reused instead of fresh ones took CPU per download from ~300 to ~200 ms and the
+ * V8 helper threads' share from 70-190 to 50-80 ms.
  */
 const bulkReadLength = 1024 * 1024
 
@@ -34,22 +39,46 @@ const highWaterMark = 4 * 1024 * 1024
 
 type Received = Effect.Effect<Option.Option<Uint8Array | ReadonlyArray<Uint8Array>>, Fatal>
 
-/** What has arrived and not been read yet, and the read waiting for it. */
+/**
+ * What has arrived and not been read yet, and the read waiting for it. A chunk of the
+ * connection's download buffer is lent: it is the reader's until its next read, so the
+ * socket pauses from the moment such a chunk arrives until that next read, and the kernel
+ * writes into the buffer only after the engine is done with it (the engine processes every
+ * byte it was fed before it asks for more).
+ */
 class Inbox {
   private queued: Array<Uint8Array> = []
   private queuedBytes = 0
+  /** A queued chunk is lent. */
+  private queuedLent = false
+  /** The last read returned a lent chunk, which the reader holds until its next read. */
+  private lentOut = false
+  /** The socket is paused (its read callback returned false). */
+  private paused = false
   private ended = false
   private failure: Fatal | undefined = undefined
   private waiting: ((received: Received) => void) | undefined = undefined
   /** Set once connected: resumes reading after a pause. */
   resumeSocket: () => void = () => {}
 
-  /** Keeps `bytes`, handed over; false asks the socket to pause. */
-  push(bytes: Uint8Array): boolean {
+  /** Keeps `bytes` (handed over, or `lent`: see the class); false asks the socket to pause. */
+  push(bytes: Uint8Array, lent: boolean): boolean {
     this.queued.push(bytes)
     this.queuedBytes += bytes.length
+    if (lent) this.queuedLent = true
     this.wake()
-    return this.queuedBytes < highWaterMark
+    this.paused = this.mustPause()
+    return !this.paused
+  }
+
+  private mustPause(): boolean {
+    return this.queuedBytes >= highWaterMark || this.queuedLent || this.lentOut
+  }
+
+  private resumeIfAllowed(): void {
+    if (!this.paused || this.mustPause()) return
+    this.paused = false
+    this.resumeSocket()
   }
 
   end(): void {
@@ -71,10 +100,11 @@ class Inbox {
   private take(): Received | undefined {
     if (this.queued.length > 0) {
       const chunks = this.queued.length === 1 ? this.queued[0]! : this.queued
-      const paused = this.queuedBytes >= highWaterMark
       this.queued = []
       this.queuedBytes = 0
-      if (paused) this.resumeSocket()
+      this.lentOut = this.queuedLent
+      this.queuedLent = false
+      this.resumeIfAllowed()
       return Effect.succeed(Option.some(chunks))
     }
     if (this.failure !== undefined) return Effect.fail(this.failure)
@@ -92,6 +122,9 @@ class Inbox {
   }
 
   readonly read: Received = Effect.async((resume) => {
+    // A new read: the reader is done with the chunk it was lent.
+    this.lentOut = false
+    this.resumeIfAllowed()
     const next = this.take()
     if (next !== undefined) return resume(next)
     this.waiting = resume
@@ -159,22 +192,24 @@ export const openNetWire = (host: string, port: number): Effect.Effect<Wire, Fat
   Effect.suspend(() => {
     const inbox = new Inbox()
     let downloading = false
+    /** The download buffer, while downloading (an idle connection holds none). */
+    let downloadBuffer: Buffer | undefined
     return Effect.acquireRelease(
       Effect.async<NetSocket, Fatal>((resume) => {
         const socket = netConnect({
           host,
           port,
           onread: {
-            buffer: () => (downloading ? Buffer.allocUnsafe(bulkReadLength) : sharedReadBuffer),
+            // Asked after each read for the next one's buffer; the socket is paused while a chunk of the download buffer is lent.
+            buffer: () => (downloading ? (downloadBuffer ??= Buffer.allocUnsafe(bulkReadLength)) : sharedReadBuffer),
             callback: (length, buffer) => {
-              // A read as large as the shared buffer (it filled it, or a fresh one got as much) is a download.
+              // A read as large as the shared buffer (it filled it, or the download buffer got as much) is a download.
               downloading = length >= sharedReadBuffer.length
-              // A fresh buffer is ours to hand over; the shared one is copied out.
-              return inbox.push(
-                buffer === sharedReadBuffer
-                  ? copyBytes(buffer.subarray(0, length))
-                  : new Uint8Array(buffer.buffer, buffer.byteOffset, length),
-              )
+              if (!downloading) downloadBuffer = undefined
+              // The shared buffer serves every socket: copied out. The download buffer is lent.
+              return buffer === sharedReadBuffer
+                ? inbox.push(copyBytes(buffer.subarray(0, length)), false)
+                : inbox.push(new Uint8Array(buffer.buffer, buffer.byteOffset, length), true)
             },
           },
         })

@@ -11,9 +11,11 @@ import { Effect, Option } from "effect"
 
 /**
  * A byte transport under TLS: a read returns what arrived, as one chunk or as consecutive
- * chunks in order, and `None` at end of stream. Chunks are handed over, as in an Effect
- * `Stream`: the wire must not change their bytes afterwards (return fresh buffers, not
- * views of one it reuses).
+ * chunks in order, and `None` at end of stream. A chunk's bytes must stay unchanged at least
+ * until the next read: fresh buffers handed over, as in an Effect `Stream`, or a buffer the
+ * wire reuses once read again. The pump feeds chunks to the engine uncopied and reads again
+ * only when the engine asks for more bytes, which it does only once it has processed every
+ * byte fed (keeping copies of what it still needs).
  *
  * @since 0.1.0
  */
@@ -59,7 +61,7 @@ export const makePump = (engine: TlsEngine<never>, wire: Wire): Effect.Effect<Pu
           Effect.fail(
             new Fatal({ reason: FatalReason.UnexpectedEof({ detail: "the transport closed without close_notify" }) }),
           ),
-        // A wire's chunks are handed over (see `Wire`), so the engine keeps them uncopied.
+        // Uncopied: the engine is done with them before it asks for more (see `Wire`).
         onSome: (bytes) => engine.feed(bytes, { transfer: true }),
       }),
     )

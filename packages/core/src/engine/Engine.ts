@@ -97,9 +97,12 @@ export interface TlsEngine<R = EngineRequirements> {
 /** Options of `TlsEngine.feed`. @since 0.1.0 */
 export interface FeedOptions {
   /**
-   * The caller hands `bytes` over and will not change them: the engine keeps them as they
-   * are instead of copying (a transport whose reads are fresh buffers saves a copy of every
-   * byte received). By default the engine copies, so a reused buffer is safe.
+   * The engine uses `bytes` as they are instead of copying them (saving a copy of every byte
+   * received): the caller must not change them until the engine next fails an operation
+   * with `WantRead`. Before it asks for more bytes the engine processes every byte fed,
+   * keeping copies of what it still needs (the start of an incomplete record), and no
+   * decrypted data it hands out shares their memory; so a transport may then reuse its
+   * buffer. By default the engine copies, so a buffer reused at any time is safe.
    */
   readonly transfer?: boolean
 }

@@ -251,7 +251,10 @@ export class RecordUnprotector extends Direction {
     const nonce = this.sequenceNumber.nonce(this.iv, this.nonceBuffer)
     this.sequenceNumber.advance()
     const plaintext = sync.open(nonce, record.subarray(0, recordHeaderLength), record.subarray(recordHeaderLength))
-    return plaintext === undefined ? Either.left(badRecordMac()) : parseInner(plaintext)
+    if (plaintext === undefined) return Either.left(badRecordMac())
+    // The record may be a transport's buffer, reused once the engine asks for more bytes:
+    // a plaintext the AEAD left in that memory is copied before it is handed out.
+    return parseInner(plaintext.buffer === record.buffer ? copyBytes(plaintext) : plaintext)
   }
 
   /** Opens one record with any AEAD key (synchronously when it can); as `openSync`. */

@@ -14,6 +14,14 @@ import { type MemoryServer, memoryServer } from "./memoryPeer.js"
 
 const layer = Layer.merge(NobleCrypto, InsecureAcceptAnyCertificate)
 
+/** A new engine and a node:tls server over memory that sends back what it receives. */
+const echoing = Effect.gen(function* () {
+  const server = memoryServer()
+  server.socket.on("data", (d: Buffer) => server.socket.write(d))
+  const engine = yield* makeEngine({ config: defaultConfig("localhost") })
+  return { server, engine }
+})
+
 /** One move of the caller: drain our output to the server, then hand what it answered to `feed`. */
 const pumpWith = (engine: TlsEngine, server: MemoryServer, feed: (answer: Uint8Array) => Effect.Effect<void>) =>
   Effect.gen(function* () {
@@ -26,6 +34,15 @@ const pumpWith = (engine: TlsEngine, server: MemoryServer, feed: (answer: Uint8A
 
 /** One move of the caller that feeds what the server answered as it is. */
 const pump = (engine: TlsEngine, server: MemoryServer) => pumpWith(engine, server, (answer) => engine.feed(answer))
+
+/** `bytes` cut into consecutive views of 1, 2, ..., 37, 1, 2, ... bytes. */
+const piecesOf = (bytes: Uint8Array): Array<Uint8Array> => {
+  const pieces: Array<Uint8Array> = []
+  for (let at = 0, size = 1; at < bytes.length; at += size, size = (size % 37) + 1) {
+    pieces.push(bytes.subarray(at, at + size))
+  }
+  return pieces
+}
 
 /** `effect` retried on Want*, with `move` between tries. */
 const retriedWith =
@@ -93,9 +110,7 @@ describe("memory engine bound to its services", () => {
 describe("memory engine: feed copies its input", () => {
   it.effect("a node Buffer the caller reuses (zeroed right after feed) changes nothing", () =>
     Effect.gen(function* () {
-      const server = memoryServer()
-      server.socket.on("data", (d: Buffer) => server.socket.write(d))
-      const engine = yield* makeEngine({ config: defaultConfig("localhost") })
+      const { server, engine } = yield* echoing
       // One buffer for every feed, as a socket library with a static read buffer would use.
       const scratch = Buffer.alloc(64 * 1024)
       const retried = retriedWith(
@@ -118,17 +133,12 @@ describe("memory engine: feed copies its input", () => {
 describe("memory engine: feed takes consecutive chunks", () => {
   it.effect("what arrived, fed as one array of small chunks, gives the same handshake and data", () =>
     Effect.gen(function* () {
-      const server = memoryServer()
-      server.socket.on("data", (d: Buffer) => server.socket.write(d))
-      const engine = yield* makeEngine({ config: defaultConfig("localhost") })
+      const { server, engine } = yield* echoing
       let fedChunks = 0
       // Cut what the server sent into pieces of 1..37 bytes, handed to the engine in one feed.
       const retried = retriedWith(
         pumpWith(engine, server, (bytes) => {
-          const chunks: Array<Uint8Array> = []
-          for (let at = 0, size = 1; at < bytes.length; at += size, size = (size % 37) + 1) {
-            chunks.push(bytes.subarray(at, at + size))
-          }
+          const chunks = piecesOf(bytes)
           fedChunks += chunks.length
           return engine.feed(chunks)
         }),
@@ -146,6 +156,37 @@ describe("memory engine: feed takes consecutive chunks", () => {
       }
       expect(Buffer.concat(received)).toStrictEqual(Buffer.from(sent))
       expect(fedChunks).toBeGreaterThan(1000)
+    }).pipe(Effect.provide(layer)),
+  )
+})
+
+describe("memory engine: feed with transfer", () => {
+  it.effect("bytes lent (one buffer, overwritten once the engine asks for more) give the same handshake and data", () =>
+    Effect.gen(function* () {
+      const { server, engine } = yield* echoing
+      // One buffer for every feed, lent uncopied: the engine must be done with it by its next WantRead.
+      const lent = Buffer.alloc(128 * 1024)
+      const retried = retriedWith(
+        pumpWith(engine, server, (bytes) => {
+          lent.fill(0xee)
+          lent.set(bytes)
+          // In pieces, so records straddle chunks and the engine keeps copies of their starts.
+          return engine.feed(piecesOf(lent.subarray(0, bytes.length)), { transfer: true })
+        }),
+      )
+      yield* retried(engine.connect)
+      const sent = new Uint8Array(40_000).map((_, i) => i % 251)
+      yield* engine.write(sent)
+      const received: Array<Uint8Array> = []
+      let total = 0
+      while (total < sent.length) {
+        const chunks = Option.getOrThrow(yield* retried(engine.readChunks))
+        received.push(...chunks)
+        for (const chunk of chunks) total += chunk.length
+      }
+      // Compared only now, after the buffer was overwritten: nothing handed out may share its memory.
+      lent.fill(0xee)
+      expect(Buffer.concat(received)).toStrictEqual(Buffer.from(sent))
     }).pipe(Effect.provide(layer)),
   )
 })

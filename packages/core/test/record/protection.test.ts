@@ -274,3 +274,31 @@ describe("RecordProtector / RecordUnprotector", () => {
     }),
   )
 })
+
+describe("RecordUnprotector: plaintext and the record's memory", () => {
+  it("a plaintext the AEAD decrypts in place (in the record's memory) is copied out", () => {
+    const k = keys[0]!
+    // An AEAD that decrypts in place, as some implementations do: its output is a view of the record.
+    const inPlace: AeadKey = {
+      ...k.aead,
+      sync: {
+        seal: k.aead.sync!.seal,
+        open: (nonce, aad, sealedBytes) => {
+          const plaintext = k.aead.sync!.open(nonce, aad, sealedBytes)
+          if (plaintext === undefined) return undefined
+          sealedBytes.set(plaintext)
+          return sealedBytes.subarray(0, plaintext.length)
+        },
+      },
+    }
+    const content = Uint8Array.from({ length: 300 }, (_, i) => i % 251)
+    const record = sealed(new RecordProtector(k.aead, k.iv).sealSync(ContentType.application_data, content))
+    // The record lies in a transport's buffer, which the transport reuses afterwards.
+    const transport = new Uint8Array(record.length + 10)
+    transport.set(record, 10)
+    const result = opened(new RecordUnprotector(inPlace, k.iv).openSync(transport.subarray(10)))
+    transport.fill(0xee)
+    expect(result.type).toBe(ContentType.application_data)
+    expect(result.content).toStrictEqual(content)
+  })
+})
