@@ -7,14 +7,13 @@
  */
 import { rootCertificates } from "node:tls"
 import type { CleanShutdown, Fatal } from "@effect-tls/core"
-import { makeNobleCrypto, systemRandom, TlsCrypto, type TlsCryptoService } from "@effect-tls/crypto"
+import { makeNobleCrypto, systemRandom, type TlsCryptoService } from "@effect-tls/crypto"
 import { makeNodeCrypto, nodeRandom } from "@effect-tls/crypto/node"
 import { Effect, type Scope } from "effect"
 import { openNetWire } from "./netWire.js"
 import type { TlsOptionsInput } from "./Options.js"
-import { type ConnectExtras, connectWire } from "./Tls.js"
+import { type ConnectExtras, connectWireWith, type GivenServices } from "./Tls.js"
 import type { TlsConnection } from "./TlsConnection.js"
-import { SystemRoots } from "./trust.js"
 
 /** Options of `NodeTls.connect`. @since 0.1.0 */
 export interface NodeTlsOptions extends TlsOptionsInput {
@@ -43,10 +42,11 @@ export const connect = (
   extras?: ConnectExtras,
 ): Effect.Effect<TlsConnection, CleanShutdown | Fatal, Scope.Scope> => {
   const { host, port, crypto, ...tlsOptions } = options
-  const run = Effect.flatMap(openNetWire(host, port), (wire) =>
-    connectWire(wire, { serverName: host, ...tlsOptions }, extras),
-  ).pipe(Effect.provideService(SystemRoots, rootCertificates))
-  return crypto === undefined
-    ? run
-    : Effect.provideService(run, TlsCrypto, crypto === "node" ? nodeService() : nobleService())
+  const given: GivenServices = {
+    systemRoots: rootCertificates,
+    ...(crypto === undefined ? {} : { crypto: crypto === "node" ? nodeService() : nobleService() }),
+  }
+  return Effect.flatMap(openNetWire(host, port), (wire) =>
+    connectWireWith(wire, { serverName: host, ...tlsOptions }, extras ?? {}, given),
+  )
 }

@@ -15,7 +15,7 @@ import {
   FatalReason,
   makeEngine,
 } from "@effect-tls/core"
-import { NobleCrypto, TlsCrypto } from "@effect-tls/crypto"
+import { NobleCrypto, TlsCrypto, type TlsCryptoService } from "@effect-tls/crypto"
 import { Context, Deferred, Duration, Effect, Mailbox, Option, type Scope } from "effect"
 import { clientCertificateFor } from "./clientCertificate.js"
 import { ioError } from "./ioError.js"
@@ -43,6 +43,16 @@ const cryptoService = Effect.flatMap(
   Option.match({ onNone: () => Effect.provide(TlsCrypto, NobleCrypto), onSome: Effect.succeed }),
 )
 
+/**
+ * Services a caller that has them as values passes directly (`NodeTls.connect`): providing
+ * each to the context cost an `acquireUseRelease` per connection. What is not given comes
+ * from the context.
+ */
+export interface GivenServices {
+  readonly crypto?: TlsCryptoService
+  readonly systemRoots?: ReadonlyArray<string>
+}
+
 /** `effect` with a timer `start` sets, cancelled (by the function `start` returns) when `effect` ends. */
 const whileTimer = <A, E, R>(start: () => () => void, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.suspend(() => {
@@ -60,18 +70,27 @@ export const connectWire = (
   wire: Wire,
   options: TlsOptionsInput,
   extras: ConnectExtras = {},
+): Effect.Effect<TlsConnection, CleanShutdown | Fatal, Scope.Scope> => connectWireWith(wire, options, extras, {})
+
+/** `connectWire` with some services given as values (see `GivenServices`). */
+export const connectWireWith = (
+  wire: Wire,
+  options: TlsOptionsInput,
+  extras: ConnectExtras,
+  given: GivenServices,
 ): Effect.Effect<TlsConnection, CleanShutdown | Fatal, Scope.Scope> =>
   Effect.gen(function* () {
     const validated = yield* decodeOptions(options)
-    const crypto = yield* cryptoService
+    const crypto = given.crypto ?? (yield* cryptoService)
     const config = {
       ...(yield* resolveConfig(validated)),
       clientCertificate: yield* clientCertificateFor(validated, crypto),
     }
-    const verifier = yield* Effect.provideService(verifierFor(validated, extras.verifyHook), TlsCrypto, crypto)
-    const context = Context.make(TlsCrypto, crypto).pipe(
+    const verifier = yield* verifierFor(validated, extras.verifyHook, given.systemRoots)
+    // The caller's services (a KeyLog, a SessionStore) with this connection's crypto and verifier over any in context.
+    const context = (yield* Effect.context<never>()).pipe(
+      Context.add(TlsCrypto, crypto),
       Context.add(CertificateVerifier, verifier),
-      Context.merge(yield* Effect.context<never>()),
     ) as Context.Context<EngineRequirements>
     const maxPendingOutput = validated.limits?.maxPendingOutput
     // Bound to its services: no Effect.provide per operation.

@@ -82,13 +82,14 @@ const withHook = (base: CertificateVerifierService, hook: VerifyHook | undefined
 
 /**
  * The verifier for `options`: insecure mode only when asked for by name, else the `ca`
- * anchors, else the system's roots.
+ * anchors, else the system's roots (`systemRoots` when given, else the `SystemRoots` service).
  *
  * @since 0.1.0
  */
 export const verifierFor = (
   options: TlsOptions,
   hook: VerifyHook | undefined,
+  systemRoots?: ReadonlyArray<string>,
 ): Effect.Effect<CertificateVerifierService, Fatal> =>
   Effect.gen(function* () {
     let base: CertificateVerifierService
@@ -96,7 +97,9 @@ export const verifierFor = (
       base = insecureAcceptAnyCertificate
     } else {
       const pems =
-        options.ca !== undefined ? [options.ca] : Option.getOrUndefined(yield* Effect.serviceOption(SystemRoots))
+        options.ca !== undefined
+          ? [options.ca]
+          : (systemRoots ?? Option.getOrUndefined(yield* Effect.serviceOption(SystemRoots)))
       if (pems === undefined) {
         return yield* configError("no trust anchors: pass `ca`, provide SystemRoots, or use NodeTls")
       }

@@ -7,7 +7,8 @@ import { createServer, type Socket } from "node:net"
 import { TLSSocket } from "node:tls"
 import { NodeSocket } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { concatBytes } from "@effect-tls/crypto"
+import { CertificateVerifier, type CertificateVerifierService } from "@effect-tls/core"
+import { concatBytes, NobleCrypto, TlsCrypto, type TlsCryptoService } from "@effect-tls/crypto"
 import { NodeCrypto } from "@effect-tls/crypto/node"
 import { connect, connectWire, NodeTls, socketWire } from "@effect-tls/transport"
 import { Effect, Exit, Option, Stream, Tracer } from "effect"
@@ -181,6 +182,33 @@ describe("stream mode", () => {
         expect(same(concatBytes(...streamed), joined)).toBe(true)
         expect(server.connections.length).toBe(3)
       }),
+  )
+
+  it.scopedLive("NodeTls.connect's crypto layer and verifier win over services of the same kind in context", () =>
+    Effect.gen(function* () {
+      const pki = yield* testPki
+      const server = yield* startNodeTlsServer()
+      const noble = yield* Effect.provide(TlsCrypto, NobleCrypto)
+      // Services a caller's context may hold for other uses: none of them may be used here.
+      const contextCrypto: TlsCryptoService = { ...noble, aeadKey: () => Effect.die("the context's crypto was used") }
+      const contextVerifier: CertificateVerifierService = {
+        verify: () => Effect.die("the context's verifier was used"),
+      }
+      const tls = yield* NodeTls.connect({
+        host: server.host,
+        port: server.port,
+        serverName: "localhost",
+        ca: pki.root.certPem,
+        crypto: "node",
+      }).pipe(
+        Effect.provideService(TlsCrypto, contextCrypto),
+        Effect.provideService(CertificateVerifier, contextVerifier),
+      )
+      expect(tls.session.peerCertificates.length).toBeGreaterThan(0)
+      yield* tls.write(new TextEncoder().encode("ping"))
+      const reply = yield* tls.read
+      expect(decoder.decode(Option.getOrThrow(reply))).toBe("ping")
+    }),
   )
 
   it.scopedLive(
