@@ -17,6 +17,10 @@ import { patternBytes, startNodeTlsServer } from "./peers/nodeTlsServer.js"
 
 const decoder = new TextDecoder()
 
+/** `NodeTls.connect` to a local test server for "localhost", trusting `ca`, with a crypto layer. */
+const connectTo = (server: { readonly host: string; readonly port: number }, ca: string, crypto: "node" | "noble") =>
+  NodeTls.connect({ host: server.host, port: server.port, serverName: "localhost", ca, crypto })
+
 /** A line server that answers "STARTTLS" with "OK" and then runs TLS on the same TCP connection. */
 const startTlsServer = (cert: string, key: string) =>
   Effect.acquireRelease(
@@ -194,13 +198,7 @@ describe("stream mode", () => {
       const contextVerifier: CertificateVerifierService = {
         verify: () => Effect.die("the context's verifier was used"),
       }
-      const tls = yield* NodeTls.connect({
-        host: server.host,
-        port: server.port,
-        serverName: "localhost",
-        ca: pki.root.certPem,
-        crypto: "node",
-      }).pipe(
+      const tls = yield* connectTo(server, pki.root.certPem, "node").pipe(
         Effect.provideService(TlsCrypto, contextCrypto),
         Effect.provideService(CertificateVerifier, contextVerifier),
       )
@@ -223,13 +221,7 @@ describe("stream mode", () => {
         for (const crypto of ["node", "noble"] as const) {
           const chunks = yield* Effect.scoped(
             Effect.gen(function* () {
-              const tls = yield* NodeTls.connect({
-                host: server.host,
-                port: server.port,
-                serverName: "localhost",
-                ca: pki.root.certPem,
-                crypto,
-              })
+              const tls = yield* connectTo(server, pki.root.certPem, crypto)
               const all: Array<Uint8Array> = []
               for (let reads = 0; ; reads++) {
                 const next = yield* tls.readChunks
@@ -251,13 +243,7 @@ describe("stream mode", () => {
     Effect.gen(function* () {
       const pki = yield* testPki
       const server = yield* startNodeTlsServer()
-      const tls = yield* NodeTls.connect({
-        host: server.host,
-        port: server.port,
-        serverName: "localhost",
-        ca: pki.root.certPem,
-        crypto: "node",
-      })
+      const tls = yield* connectTo(server, pki.root.certPem, "node")
       const size = 8 * 1024 * 1024
       const data = patternBytes(size)
       yield* tls.write(data)
