@@ -61,6 +61,36 @@ describe("AEAD across layers", () => {
   )
 
   it.effect.prop(
+    "a record at any offset inside a larger buffer (as in a received chunk) opens alike, and a flipped bit still fails",
+    {
+      algorithm,
+      keyBytes: exactly(32),
+      nonce: exactly(12),
+      aad: bytes(16),
+      plaintext: fc.oneof(bytes(300), fc.uint8Array({ minLength: 16_000, maxLength: 17_000 })),
+      offset: fc.integer({ min: 0, max: 7 }),
+      flip: fc.boolean(),
+    },
+    ({ algorithm, keyBytes, nonce, aad, plaintext, offset, flip }) =>
+      Effect.gen(function* () {
+        const key = keyBytes.subarray(0, aeadKeyLength(algorithm))
+        const keys = yield* Effect.forEach(yield* allLayers, (crypto) => crypto.aeadKey(algorithm, key))
+        const sealed = yield* keys[0]!.seal(nonce, aad, plaintext)
+        if (flip) sealed[sealed.length >> 1]! ^= 0x20
+        const chunk = new Uint8Array(offset + sealed.length + 5).fill(0xa5)
+        chunk.set(sealed, offset)
+        const before = toHex(chunk)
+        for (const aeadKey of keys) {
+          const opened = yield* Effect.either(aeadKey.open(nonce, aad, chunk.subarray(offset, offset + sealed.length)))
+          if (flip) expect(opened._tag).toBe("Left")
+          else expect(opened._tag === "Right" ? toHex(opened.right) : opened.left._tag).toBe(toHex(plaintext))
+        }
+        expect(toHex(chunk)).toBe(before)
+      }),
+    runs(40),
+  )
+
+  it.effect.prop(
     "a record with one bit flipped opens in no layer",
     { algorithm, keyBytes: exactly(32), nonce: exactly(12), aad: bytes(32), plaintext: bytes(100), bit: fc.nat() },
     ({ algorithm, keyBytes, nonce, aad, plaintext, bit }) =>
