@@ -51,7 +51,7 @@ interface SetPlan {
 }
 
 /**
- * `runs` handshakes per client and set (after `warmup` unmeasured ones), against one
+ * `runs` handshakes per client and set (after `warmup` unrecorded rounds), against one
  * s_server per set offering its group and TLS_AES_128_GCM_SHA256; clients that cannot
  * offer a set's group are left out of it. The sets take turns too: a round is one handshake
  * of every client in the x25519 set, one run of its curve operations (see curveOps.ts),

@@ -7,7 +7,7 @@ import { createServer, type Socket } from "node:net"
 import { TLSSocket } from "node:tls"
 import { NodeSocket } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { CertificateVerifier, type CertificateVerifierService } from "@effect-tls/core"
+import { CertificateVerifier, type CertificateVerifierService, type Fatal } from "@effect-tls/core"
 import { concatBytes, NobleCrypto, TlsCrypto, type TlsCryptoService } from "@effect-tls/crypto"
 import { NodeCrypto } from "@effect-tls/crypto/node"
 import { connect, connectWire, NodeTls, socketWire } from "@effect-tls/transport"
@@ -16,6 +16,21 @@ import { testPki } from "./peers/certs.js"
 import { patternBytes, startNodeTlsServer } from "./peers/nodeTlsServer.js"
 
 const decoder = new TextDecoder()
+
+/** What `read` gives until close_notify, one element per read; `between(n)` runs after read n (from 0). */
+const readToEnd = <A>(
+  read: Effect.Effect<Option.Option<A>, Fatal>,
+  between: (reads: number) => Effect.Effect<void> = () => Effect.void,
+) =>
+  Effect.gen(function* () {
+    const all: Array<A> = []
+    for (let reads = 0; ; reads++) {
+      const next = yield* read
+      if (Option.isNone(next)) return all
+      all.push(next.value)
+      yield* between(reads)
+    }
+  })
 
 /** `NodeTls.connect` to a local test server for "localhost", trusting `ca`, with a crypto layer. */
 const connectTo = (server: { readonly host: string; readonly port: number }, ca: string, crypto: "node" | "noble") =>
@@ -149,39 +164,18 @@ describe("stream mode", () => {
         const pki = yield* testPki
         const size = 300_000
         const server = yield* startNodeTlsServer({ mode: { sendBytes: size } })
-        const options = { host: server.host, port: server.port, serverName: "localhost", ca: pki.root.certPem }
-        const connectNode = NodeTls.connect({ ...options, crypto: "node" })
-        const joined = yield* Effect.scoped(
-          Effect.gen(function* () {
-            const tls = yield* connectNode
-            const parts: Array<Uint8Array> = []
-            for (;;) {
-              const next = yield* tls.read
-              if (Option.isNone(next)) return concatBytes(...parts)
-              parts.push(next.value)
-            }
-          }),
-        )
+        const connectNode = connectTo(server, pki.root.certPem, "node")
+        const joined = concatBytes(...(yield* Effect.scoped(Effect.flatMap(connectNode, (tls) => readToEnd(tls.read)))))
         // Buffer comparisons: a deep equality over 300,000 elements takes seconds.
         const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b))
         expect(same(joined, patternBytes(size))).toBe(true)
-        const chunks = yield* Effect.scoped(
-          Effect.gen(function* () {
-            const tls = yield* connectNode
-            const all: Array<Uint8Array> = []
-            for (;;) {
-              const next = yield* tls.readChunks
-              if (Option.isNone(next)) return all
-              all.push(...next.value)
-            }
-          }),
-        )
+        const chunks = (yield* Effect.scoped(Effect.flatMap(connectNode, (tls) => readToEnd(tls.readChunks)))).flat()
         // node:tls writes records of at most 16 KiB: never one chunk for the whole download.
         expect(chunks.length).toBeGreaterThanOrEqual(Math.ceil(size / 16384))
         expect(Math.max(...chunks.map((chunk) => chunk.length))).toBeLessThanOrEqual(16384)
         expect(same(concatBytes(...chunks), joined)).toBe(true)
         const streamed = yield* Effect.scoped(
-          Effect.flatMap(NodeTls.connect({ ...options, crypto: "noble" }), (tls) => Stream.runCollect(tls.stream)),
+          Effect.flatMap(connectTo(server, pki.root.certPem, "noble"), (tls) => Stream.runCollect(tls.stream)),
         )
         expect(same(concatBytes(...streamed), joined)).toBe(true)
         expect(server.connections.length).toBe(3)
@@ -219,19 +213,13 @@ describe("stream mode", () => {
         const server = yield* startNodeTlsServer({ mode: { sendBytes: size } })
         const expected = Buffer.from(patternBytes(size))
         for (const crypto of ["node", "noble"] as const) {
-          const chunks = yield* Effect.scoped(
-            Effect.gen(function* () {
-              const tls = yield* connectTo(server, pki.root.certPem, crypto)
-              const all: Array<Uint8Array> = []
-              for (let reads = 0; ; reads++) {
-                const next = yield* tls.readChunks
-                if (Option.isNone(next)) return all
-                all.push(...next.value)
-                // A slow reader: bytes arrive while a lent chunk waits to be read.
-                if (reads % 4 === 0) yield* Effect.sleep("3 millis")
-              }
-            }),
+          const reads = yield* Effect.scoped(
+            Effect.flatMap(connectTo(server, pki.root.certPem, crypto), (tls) =>
+              // A slow reader: bytes arrive while a lent chunk waits to be read.
+              readToEnd(tls.readChunks, (reads) => (reads % 4 === 0 ? Effect.sleep("3 millis") : Effect.void)),
+            ),
           )
+          const chunks = reads.flat()
           // Every chunk kept to the end: none may share memory the wire reused.
           expect(Buffer.concat(chunks).equals(expected)).toBe(true)
         }
