@@ -47,7 +47,7 @@ const settingsFor = (args: BenchArgs): Settings => {
     // One run of the curve operations per round of handshakes.
     curveOpRuns: handshakeRuns,
     bulkBytes: (args.quick ? 8 : 64) * 2 ** 20,
-    bulkRepetitions: args.quick ? 1 : 3,
+    bulkRepetitions: args.quick ? 1 : 5,
     memoryConnections: args.quick ? 100 : 1000,
     memoryConcurrency: 20,
     cellMs: args.quick ? 200 : 1000,
