@@ -1,12 +1,12 @@
 /**
  * The command line of `pnpm bench`: `--quick` (small run counts), `--only <sections>` (a
- * comma-separated subset of handshake, bulk, memory, record), `--runs N` (handshakes per
+ * comma-separated subset of handshake, bulk, memory, record, breakdown), `--runs N` (handshakes per
  * client and curve-op runs) and `--warmup N` (unrecorded handshake rounds before them).
  */
 import { parseArgs } from "node:util"
 
 /** The sections of the benchmark, in the order they run. */
-export const sections = ["handshake", "bulk", "memory", "record"] as const
+export const sections = ["handshake", "bulk", "memory", "record", "breakdown"] as const
 
 /** One section of the benchmark. */
 export type Section = (typeof sections)[number]

@@ -31,7 +31,8 @@ export type BulkSet = Partial<Record<ClientName, BulkStats>>
 /** The suites of the bulk section. */
 export type BulkSuite = "aes" | "chacha"
 
-const suiteNames: Readonly<Record<BulkSuite, string>> = {
+/** The TLS 1.3 suite of each bulk suite, as s_server names it. */
+export const suiteNames: Readonly<Record<BulkSuite, string>> = {
   aes: "TLS_AES_128_GCM_SHA256",
   chacha: "TLS_CHACHA20_POLY1305_SHA256",
 }
@@ -40,30 +41,41 @@ const request = new TextEncoder().encode("GET /file HTTP/1.0\r\n\r\n")
 
 const endOfHeader = Buffer.from("\r\n\r\n")
 
-/** One download: seconds, CPU ms and the body length (total received minus the HTTP header). */
-const download = (client: BenchClient, port: number) =>
+/** Runs the timed part of a download (from the request to the end); the breakdown measures around it. */
+export type AroundDownload = (work: () => Promise<void>) => Promise<void>
+
+/**
+ * One download: seconds, CPU ms and the body length (total received minus the HTTP header);
+ * `around` runs the timed part.
+ */
+export const download = (client: BenchClient, port: number, around: AroundDownload = (work) => work()) =>
   client.session(port, client.groups[0]!, async (stream) => {
     let received = 0
     let head = Buffer.alloc(0)
     let headerLength = -1
-    const cpu0 = process.cpuUsage()
-    const wall0 = performance.now()
-    await stream.write(request)
-    await stream.readToEnd((chunk) => {
-      received += chunk.length
-      if (headerLength >= 0) return
-      head = Buffer.concat([head, chunk.subarray(0, 4096)])
-      const at = head.indexOf(endOfHeader)
-      if (at >= 0) headerLength = at + endOfHeader.length
-      else if (head.length > 8192) throw new Error(`${client.name}: no end of HTTP header in ${head.length} bytes`)
+    let seconds = 0
+    let cpuMs = 0
+    await around(async () => {
+      const cpu0 = process.cpuUsage()
+      const wall0 = performance.now()
+      await stream.write(request)
+      await stream.readToEnd((chunk) => {
+        received += chunk.length
+        if (headerLength >= 0) return
+        head = Buffer.concat([head, chunk.subarray(0, 4096)])
+        const at = head.indexOf(endOfHeader)
+        if (at >= 0) headerLength = at + endOfHeader.length
+        else if (head.length > 8192) throw new Error(`${client.name}: no end of HTTP header in ${head.length} bytes`)
+      })
+      seconds = (performance.now() - wall0) / 1000
+      const cpu = process.cpuUsage(cpu0)
+      cpuMs = (cpu.user + cpu.system) / 1000
     })
-    const seconds = (performance.now() - wall0) / 1000
-    const cpu = process.cpuUsage(cpu0)
-    return { seconds, cpuMs: (cpu.user + cpu.system) / 1000, body: headerLength < 0 ? -1 : received - headerLength }
+    return { seconds, cpuMs, body: headerLength < 0 ? -1 : received - headerLength }
   })
 
 /** A temp dir holding `file` of `bytes` random bytes; removed by the returned function. */
-const servedFile = (bytes: number): { readonly dir: string; readonly remove: () => void } => {
+export const servedFile = (bytes: number): { readonly dir: string; readonly remove: () => void } => {
   const dir = mkdtempSync(join(tmpdir(), "effect-tls-bench-www-"))
   const remove = () => rmSync(dir, { recursive: true, force: true })
   const unregister = onCleanup(remove)
@@ -76,6 +88,10 @@ const servedFile = (bytes: number): { readonly dir: string; readonly remove: () 
     },
   }
 }
+
+/** An `s_server -WWW` serving the files of `dir` with `suite`, offering `group` (s_server's names). */
+export const startFileServer = (pki: BenchPki, suite: BulkSuite, group: string, dir: string) =>
+  startOpensslServer(pki, { suite: suiteNames[suite], group, args: ["-WWW"], cwd: dir })
 
 /**
  * `repetitions` downloads of `bytes` per client and suite; clients that cannot do a suite
@@ -94,12 +110,7 @@ export const runBulk = async (
     const results: Record<BulkSuite, BulkSet> = { aes: {}, chacha: {} }
     for (const suite of ["aes", "chacha"] as const) {
       const able = clients.filter((client) => suite === "aes" || client.chacha)
-      const server = await startOpensslServer(pki, {
-        suite: suiteNames[suite],
-        group: "X25519:P-256",
-        args: ["-WWW"],
-        cwd: file.dir,
-      })
+      const server = await startFileServer(pki, suite, "X25519:P-256", file.dir)
       try {
         for (const client of able) await download(client, server.port)
         const rates = able.map(() => [] as Array<number>)

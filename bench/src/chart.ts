@@ -4,8 +4,8 @@
  * its ratio to node:tls on a log scale, drawn from the 1x line (node:tls) towards the value.
  */
 import type { ClientName } from "./clients.js"
+import { formatRatio } from "./markdown.js"
 import type { BenchResults } from "./results.js"
-import { formatRatio } from "./table.js"
 
 interface Bar {
   readonly client: ClientName

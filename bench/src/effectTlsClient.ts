@@ -21,9 +21,16 @@ export const effectLayers: Readonly<Record<LayerName, Layer.Layer<TlsCrypto>>> =
 
 const groupName: Readonly<Record<BenchGroup, "x25519" | "secp256r1">> = { x25519: "x25519", "P-256": "secp256r1" }
 
-/** effect-tls with the `layer` crypto layer, for the bench root. */
-export const effectTlsClient = (layer: LayerName, rootPem: string): BenchClient => {
-  const runtime = ManagedRuntime.make(effectLayers[layer])
+/**
+ * effect-tls with the `layer` crypto layer, for the bench root; `crypto` replaces the layer's
+ * service (the breakdown section passes a timed one).
+ */
+export const effectTlsClient = (
+  layer: LayerName,
+  rootPem: string,
+  crypto: Layer.Layer<TlsCrypto> = effectLayers[layer],
+): BenchClient => {
+  const runtime = ManagedRuntime.make(crypto)
   const connectTo = (port: number, group: BenchGroup) =>
     NodeTls.connect({ host, port, serverName, ca: rootPem, groups: [groupName[group]] })
   const streamOf = (connection: TlsConnection): BenchStream => ({

@@ -8,6 +8,7 @@ import { writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { type BenchArgs, parseBenchArgs, type Section } from "./args.js"
+import { runBreakdown } from "./breakdown.js"
 import { type BulkSuite, runBulk } from "./bulk.js"
 import { renderChart } from "./chart.js"
 import { checkTargets } from "./checks.js"
@@ -114,6 +115,11 @@ const run = async (args: BenchArgs): Promise<void> => {
         )
       : undefined
     const record = wanted("record") ? await step("records", () => runRecordCells(settings.cellMs)) : undefined
+    const breakdown = wanted("breakdown")
+      ? await step("where the time goes: timed crypto, per-thread CPU", () =>
+          runBreakdown(pki, settings.handshakeRuns, settings.handshakeWarmup, settings.bulkBytes),
+        )
+      : undefined
     const results: BenchResults = {
       machine: machineAtEnd(machine, startedAt),
       settings,
@@ -121,6 +127,7 @@ const run = async (args: BenchArgs): Promise<void> => {
       ...(bulk === undefined ? {} : { bulk }),
       ...(memory === undefined ? {} : { memory }),
       ...(record === undefined ? {} : { record }),
+      ...(breakdown === undefined ? {} : { breakdown }),
       checks: checkTargets(handshake, bulk),
     }
     report(results, args.complete)

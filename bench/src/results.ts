@@ -5,6 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs"
 import { dirname } from "node:path"
+import type { BreakdownResults } from "./breakdown.js"
 import type { BulkSet, BulkSuite } from "./bulk.js"
 import type { Check } from "./checks.js"
 import type { BenchGroup } from "./clients.js"
@@ -50,6 +51,7 @@ export interface BenchResults {
   readonly bulk?: BulkResults
   readonly memory?: MemorySet
   readonly record?: ReadonlyArray<RecordCell>
+  readonly breakdown?: BreakdownResults
   readonly checks: ReadonlyArray<Check>
 }
 

@@ -4,30 +4,14 @@
  * memory per connection; the curve-op floor, the raw AEAD ceiling, the record costs and
  * the target checks.
  */
+import { breakdownTables } from "./breakdownTable.js"
 import type { BulkSet } from "./bulk.js"
 import { type ClientName, clientNames } from "./clients.js"
 import type { HandshakeSet } from "./handshake.js"
+import { formatNumber, formatRatio, table } from "./markdown.js"
 import type { MemorySet } from "./memory.js"
 import { type RecordCell, recordSizes } from "./record.js"
 import type { BenchResults, BulkResults, HandshakeResults } from "./results.js"
-
-/** A number with about three significant digits. */
-export const formatNumber = (n: number): string =>
-  !Number.isFinite(n) ? "n/a" : Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(2)
-
-/** A ratio, e.g. "1.42x". */
-export const formatRatio = (n: number): string => (Number.isFinite(n) ? `${n.toFixed(2)}x` : "n/a")
-
-/** A Markdown table; the first column is left-aligned, the others right-aligned unless `textColumns`. */
-const table = (
-  header: ReadonlyArray<string>,
-  rows: ReadonlyArray<ReadonlyArray<string>>,
-  textColumns = false,
-): string => {
-  const line = (cells: ReadonlyArray<string>) => `| ${cells.join(" | ")} |`
-  const rule = header.map((_, i) => (i === 0 || textColumns ? "---" : "---:"))
-  return [line(header), line(rule), ...rows.map(line)].join("\n")
-}
 
 /** The clients present in `set`, in table order. */
 const present = <A>(set: Partial<Record<ClientName, A>>): Array<[ClientName, A]> =>
@@ -151,7 +135,7 @@ const checksTable = (results: BenchResults): string =>
 /** Every table the run has data for, with headings, as Markdown. */
 export const resultTables = (results: BenchResults): string => {
   const parts: Array<string> = []
-  const { handshake, bulk, memory, record } = results
+  const { handshake, bulk, memory, record, breakdown } = results
   if (handshake !== undefined) {
     const runs = results.settings.handshakeRuns
     for (const group of ["x25519", "P-256"] as const) {
@@ -181,6 +165,7 @@ export const resultTables = (results: BenchResults): string => {
     )
   }
   if (record !== undefined) parts.push("#### Cost per record with a no-op cipher (median)", recordTable(record))
+  if (breakdown !== undefined) parts.push(breakdownTables(breakdown))
   if (results.checks.length > 0) parts.push("#### Targets", checksTable(results))
   return parts.join("\n\n")
 }
