@@ -30,6 +30,23 @@ export interface TimedCrypto {
   readonly totals: () => CryptoTotals
 }
 
+/** Runs `f(...args)` and tells `add` how long it took (generators made once: see inline.ts). */
+function* timedSteps<A extends ReadonlyArray<unknown>, B, E>(
+  add: (elapsed: number) => void,
+  f: (...args: A) => Effect.Effect<B, E>,
+  args: A,
+) {
+  const start = performance.now()
+  const result = yield* inlineEither(f(...args))
+  add(performance.now() - start)
+  return yield* result
+}
+
+/** `effect`'s value through `f`. */
+function* mapSteps<A, B, E>(effect: Effect.Effect<A, E>, f: (a: A) => B) {
+  return f(yield* effect)
+}
+
 /** `base`, timed. */
 export const timedCrypto = (base: TlsCryptoService): TimedCrypto => {
   const ms: Record<CryptoCategory, number> = { curve: 0, hash: 0, aead: 0 }
@@ -47,12 +64,7 @@ export const timedCrypto = (base: TlsCryptoService): TimedCrypto => {
   const effect =
     <A extends ReadonlyArray<unknown>, B, E>(category: CryptoCategory, f: (...args: A) => Effect.Effect<B, E>) =>
     (...args: A): Effect.Effect<B, E> =>
-      inlineGen(function* () {
-        const start = performance.now()
-        const result = yield* inlineEither(f(...args))
-        ms[category] += performance.now() - start
-        return yield* result
-      })
+      inlineGen(() => timedSteps((elapsed) => (ms[category] += elapsed), f, args))
   const countedOpen = (open: SyncAead["open"]): SyncAead["open"] => {
     const timedOpen = sync("aead", open)
     return (nonce, aad, sealed) => {
@@ -82,14 +94,8 @@ export const timedCrypto = (base: TlsCryptoService): TimedCrypto => {
     hmac: effect("hash", base.hmac),
     hkdfExtract: effect("hash", base.hkdfExtract),
     hkdfExpand: effect("hash", base.hkdfExpand),
-    aeadKey: (algorithm, key) =>
-      inlineGen(function* () {
-        return aeadKey(yield* effect("aead", base.aeadKey)(algorithm, key))
-      }),
-    generateKeyShare: (group) =>
-      inlineGen(function* () {
-        return keyShare(yield* effect("curve", base.generateKeyShare)(group))
-      }),
+    aeadKey: (algorithm, key) => inlineGen(() => mapSteps(effect("aead", base.aeadKey)(algorithm, key), aeadKey)),
+    generateKeyShare: (group) => inlineGen(() => mapSteps(effect("curve", base.generateKeyShare)(group), keyShare)),
     verify: effect("curve", base.verify),
   }
   return { service, totals: () => ({ ms: { ...ms }, opens }) }

@@ -42,11 +42,14 @@ export const agreeX25519Effect = <E>(
   inlineSuspend(() =>
     peer.length !== 32
       ? Effect.fail(new InvalidPeerShare({ detail: `x25519 share of ${peer.length} bytes` }))
-      : inlineGen(function* () {
-          const shared = yield* inlineMapError(compute(peer), allZero)
-          return isAllZero(shared) ? yield* Effect.fail(allZero()) : shared
-        }),
+      : inlineGen(() => agreeX25519Steps(peer, compute)),
   )
+
+/** The steps of `agreeX25519Effect` (a generator made once: see inline.ts on generator closures). */
+function* agreeX25519Steps<E>(peer: Uint8Array, compute: (peer: Uint8Array) => Effect.Effect<Uint8Array, E>) {
+  const shared = yield* inlineMapError(compute(peer), allZero)
+  return isAllZero(shared) ? yield* Effect.fail(allZero()) : shared
+}
 
 /**
  * `agreeX25519Effect` over a synchronous `compute`, which may throw on bad input.

@@ -79,79 +79,80 @@ export const connectWireWith = (
   extras: ConnectExtras,
   given: GivenServices,
 ): Effect.Effect<TlsConnection, CleanShutdown | Fatal, Scope.Scope> =>
-  Effect.gen(function* () {
-    const validated = yield* decodeOptions(options)
-    const crypto = given.crypto ?? (yield* cryptoService)
-    const config = {
-      ...(yield* resolveConfig(validated)),
-      clientCertificate: yield* clientCertificateFor(validated, crypto),
-    }
-    const verifier = yield* verifierFor(validated, extras.verifyHook, given.systemRoots)
-    // The caller's services (a KeyLog, a SessionStore) with this connection's crypto and verifier over any in context.
-    const context = (yield* Effect.context<never>()).pipe(
-      Context.add(TlsCrypto, crypto),
-      Context.add(CertificateVerifier, verifier),
-    ) as Context.Context<EngineRequirements>
-    const maxPendingOutput = validated.limits?.maxPendingOutput
-    // Bound to its services: no Effect.provide per operation.
-    const engine = yield* makeEngine({
-      config,
-      services: context,
-      ...(maxPendingOutput === undefined ? {} : { maxPendingOutput }),
-    })
-    if (extras.initialData !== undefined) yield* engine.feed(extras.initialData)
-    const pump = yield* makePump(engine, wire)
-    const timeout =
-      validated.handshakeTimeoutMs === undefined
-        ? defaultHandshakeTimeout
-        : Duration.millis(validated.handshakeTimeoutMs)
-    const timedOut = () =>
-      new Fatal({
-        reason: FatalReason.Timeout({ detail: `handshake not complete after ${Duration.format(timeout)}` }),
-      })
-    const handshake = pump.drive(engine.connect)
-    // The handshake only waits on reads: a wire that can fail them at a deadline saves a race.
-    const failReadsAfter = wire.failReadsAfter
-    const session = yield* (
-      failReadsAfter === undefined
-        ? Effect.timeoutFail(handshake, { duration: timeout, onTimeout: timedOut })
-        : whileTimer(() => failReadsAfter(Duration.toMillis(timeout), timedOut), handshake)
-    ).pipe(
-      Effect.tap((s) =>
-        Effect.annotateCurrentSpan({
-          "tls.version": s.version,
-          "tls.cipher_suite": s.cipherSuite,
-          "tls.group": s.group,
-          "tls.alpn": s.alpn ?? "",
-          "tls.resumed": s.resumed,
-          "tls.hello_retry_request": s.helloRetryRequest,
-        }),
-      ),
-      // A timeout ends the handshake from outside: tell the server (user_canceled) before giving up.
-      Effect.tapError((error) =>
-        error._tag === "Fatal" && error.reason._tag === "Timeout"
-          ? Effect.zipRight(engine.abort(error), Effect.ignore(Effect.timeout(pump.flush, closeTimeout)))
-          : Effect.void,
-      ),
-      Effect.tapError((error) => Effect.annotateCurrentSpan("tls.error", error.message)),
-      // No stack trace captured for the span: an Error per connection showed in the profile.
-      Effect.withSpan("tls.connect", {
-        attributes: { "tls.server_name": config.serverIdentity ?? "" },
-        captureStackTrace: false,
-      }),
-    )
-    const connection = yield* makeConnection(pump, session)
-    const shutdown = Effect.interruptible(connection.shutdown)
-    const closeAfter = wire.closeAfter
-    yield* Effect.addFinalizer(() =>
-      Effect.ignore(
-        closeAfter === undefined
-          ? Effect.timeout(shutdown, closeTimeout)
-          : whileTimer(() => closeAfter(Duration.toMillis(closeTimeout)), shutdown),
-      ),
-    )
-    return connection
+  Effect.gen(() => connectWireWithSteps(wire, options, extras, given))
+
+/** The steps of `connectWireWith` (a generator made once: see inline.ts on generator closures). */
+function* connectWireWithSteps(wire: Wire, options: TlsOptionsInput, extras: ConnectExtras, given: GivenServices) {
+  const validated = yield* decodeOptions(options)
+  const crypto = given.crypto ?? (yield* cryptoService)
+  const config = {
+    ...(yield* resolveConfig(validated)),
+    clientCertificate: yield* clientCertificateFor(validated, crypto),
+  }
+  const verifier = yield* verifierFor(validated, extras.verifyHook, given.systemRoots)
+  // The caller's services (a KeyLog, a SessionStore) with this connection's crypto and verifier over any in context.
+  const context = (yield* Effect.context<never>()).pipe(
+    Context.add(TlsCrypto, crypto),
+    Context.add(CertificateVerifier, verifier),
+  ) as Context.Context<EngineRequirements>
+  const maxPendingOutput = validated.limits?.maxPendingOutput
+  // Bound to its services: no Effect.provide per operation.
+  const engine = yield* makeEngine({
+    config,
+    services: context,
+    ...(maxPendingOutput === undefined ? {} : { maxPendingOutput }),
   })
+  if (extras.initialData !== undefined) yield* engine.feed(extras.initialData)
+  const pump = yield* makePump(engine, wire)
+  const timeout =
+    validated.handshakeTimeoutMs === undefined ? defaultHandshakeTimeout : Duration.millis(validated.handshakeTimeoutMs)
+  const timedOut = () =>
+    new Fatal({
+      reason: FatalReason.Timeout({ detail: `handshake not complete after ${Duration.format(timeout)}` }),
+    })
+  const handshake = pump.drive(engine.connect)
+  // The handshake only waits on reads: a wire that can fail them at a deadline saves a race.
+  const failReadsAfter = wire.failReadsAfter
+  const session = yield* (
+    failReadsAfter === undefined
+      ? Effect.timeoutFail(handshake, { duration: timeout, onTimeout: timedOut })
+      : whileTimer(() => failReadsAfter(Duration.toMillis(timeout), timedOut), handshake)
+  ).pipe(
+    Effect.tap((s) =>
+      Effect.annotateCurrentSpan({
+        "tls.version": s.version,
+        "tls.cipher_suite": s.cipherSuite,
+        "tls.group": s.group,
+        "tls.alpn": s.alpn ?? "",
+        "tls.resumed": s.resumed,
+        "tls.hello_retry_request": s.helloRetryRequest,
+      }),
+    ),
+    // A timeout ends the handshake from outside: tell the server (user_canceled) before giving up.
+    Effect.tapError((error) =>
+      error._tag === "Fatal" && error.reason._tag === "Timeout"
+        ? Effect.zipRight(engine.abort(error), Effect.ignore(Effect.timeout(pump.flush, closeTimeout)))
+        : Effect.void,
+    ),
+    Effect.tapError((error) => Effect.annotateCurrentSpan("tls.error", error.message)),
+    // No stack trace captured for the span: an Error per connection showed in the profile.
+    Effect.withSpan("tls.connect", {
+      attributes: { "tls.server_name": config.serverIdentity ?? "" },
+      captureStackTrace: false,
+    }),
+  )
+  const connection = yield* makeConnection(pump, session)
+  const shutdown = Effect.interruptible(connection.shutdown)
+  const closeAfter = wire.closeAfter
+  yield* Effect.addFinalizer(() =>
+    Effect.ignore(
+      closeAfter === undefined
+        ? Effect.timeout(shutdown, closeTimeout)
+        : whileTimer(() => closeAfter(Duration.toMillis(closeTimeout)), shutdown),
+    ),
+  )
+  return connection
+}
 
 /**
  * A platform `Socket` as a byte `Wire`, run once (a `NodeSocket` opens its TCP connection on
@@ -161,33 +162,36 @@ export const connectWireWith = (
  * @since 0.1.0
  */
 export const socketWire = (socket: Socket.Socket): Effect.Effect<Wire, Fatal, Scope.Scope> =>
-  Effect.gen(function* () {
-    const incoming = yield* Mailbox.make<Uint8Array, Socket.SocketError>()
-    const opened = yield* Deferred.make<void, Socket.SocketError>()
-    const ended = yield* Deferred.make<void>()
-    yield* socket
-      .run((chunk) => void incoming.unsafeOffer(chunk), { onOpen: Deferred.succeed(opened, undefined) })
-      .pipe(
-        Effect.exit,
-        Effect.flatMap((exit) =>
-          Effect.all([Deferred.done(opened, exit), incoming.done(exit), Deferred.succeed(ended, undefined)]),
-        ),
-        Effect.forkScoped,
-      )
-    yield* Effect.mapError(Deferred.await(opened), ioError("opening the transport failed"))
-    const write = yield* socket.writer
-    // A platform socket's write waits for a running `run`: once the socket is gone, fail instead of waiting.
-    const gone = Effect.zipRight(Deferred.await(ended), Effect.fail(new Error("the transport is closed")))
-    return {
-      read: incoming.take.pipe(
-        Effect.map(Option.some),
-        Effect.catchTag("NoSuchElementException", () => Effect.succeed(Option.none())),
-        Effect.mapError(ioError("reading from the transport failed")),
+  Effect.gen(() => socketWireSteps(socket))
+
+/** The steps of `socketWire` (a generator made once: see inline.ts on generator closures). */
+function* socketWireSteps(socket: Socket.Socket) {
+  const incoming = yield* Mailbox.make<Uint8Array, Socket.SocketError>()
+  const opened = yield* Deferred.make<void, Socket.SocketError>()
+  const ended = yield* Deferred.make<void>()
+  yield* socket
+    .run((chunk) => void incoming.unsafeOffer(chunk), { onOpen: Deferred.succeed(opened, undefined) })
+    .pipe(
+      Effect.exit,
+      Effect.flatMap((exit) =>
+        Effect.all([Deferred.done(opened, exit), incoming.done(exit), Deferred.succeed(ended, undefined)]),
       ),
-      write: (bytes) =>
-        Effect.mapError(Effect.raceFirst(write(bytes), gone), ioError("writing to the transport failed")),
-    }
-  })
+      Effect.forkScoped,
+    )
+  yield* Effect.mapError(Deferred.await(opened), ioError("opening the transport failed"))
+  const write = yield* socket.writer
+  // A platform socket's write waits for a running `run`: once the socket is gone, fail instead of waiting.
+  const gone = Effect.zipRight(Deferred.await(ended), Effect.fail(new Error("the transport is closed")))
+  return {
+    read: incoming.take.pipe(
+      Effect.map(Option.some),
+      Effect.catchTag("NoSuchElementException", () => Effect.succeed(Option.none())),
+      Effect.mapError(ioError("reading from the transport failed")),
+    ),
+    write: (bytes: Uint8Array) =>
+      Effect.mapError(Effect.raceFirst(write(bytes), gone), ioError("writing to the transport failed")),
+  }
+}
 
 /**
  * TLS over a platform `Socket`; the result is itself a `Socket`.

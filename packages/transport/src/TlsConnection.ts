@@ -51,6 +51,24 @@ const encoder = new TextEncoder()
 
 const socketError = (reason: "Read" | "Write") => (cause: Fatal) => new Socket.SocketGenericError({ reason, cause })
 
+/** The steps of a connection's `run` (a generator made once: see inline.ts on generator closures). */
+function* runSteps<_, E, R>(
+  readChunks: Effect.Effect<Option.Option<ReadonlyArray<Uint8Array>>, Fatal>,
+  // biome-ignore lint/suspicious/noConfusingVoidType: the handler type of Socket's `run`
+  handler: (_: Uint8Array) => Effect.Effect<_, E, R> | void,
+  options: { readonly onOpen?: Effect.Effect<void> | undefined } | undefined,
+) {
+  if (options?.onOpen) yield* options.onOpen
+  for (;;) {
+    const next = yield* Effect.mapError(readChunks, socketError("Read"))
+    if (Option.isNone(next)) return
+    for (const chunk of next.value) {
+      const handled = handler(chunk)
+      if (Effect.isEffect(handled)) yield* handled
+    }
+  }
+}
+
 /**
  * The connection over a pump whose engine has completed the handshake. Operations run with
  * the services the engine was bound to at connect time.
@@ -69,18 +87,7 @@ export const makeConnection = (pump: Pump, session: SessionInfo): Effect.Effect<
     const exportKeyingMaterial = (label: string, context: Uint8Array, length: number) =>
       engine.exportKeyingMaterial(label, context, length)
 
-    const run: Socket.Socket["run"] = (handler, options) =>
-      Effect.gen(function* () {
-        if (options?.onOpen) yield* options.onOpen
-        for (;;) {
-          const next = yield* Effect.mapError(readChunks, socketError("Read"))
-          if (Option.isNone(next)) return
-          for (const chunk of next.value) {
-            const handled = handler(chunk)
-            if (Effect.isEffect(handled)) yield* handled
-          }
-        }
-      })
+    const run: Socket.Socket["run"] = (handler, options) => Effect.gen(() => runSteps(readChunks, handler, options))
 
     const writeChunk = (chunk: Uint8Array | string | Socket.CloseEvent) =>
       Effect.mapError(

@@ -18,22 +18,24 @@ const blocks = (pem: string, what: string) =>
 export const clientCertificateFor = (
   options: TlsOptions,
   crypto: TlsCryptoService,
-): Effect.Effect<ClientCertificate | undefined, Fatal> =>
-  Effect.gen(function* () {
-    const given = options.clientCertificate
-    if (given === undefined) return undefined
-    const chain = (yield* blocks(given.certificate, "client certificate"))
-      .filter((block) => block.label === "CERTIFICATE")
-      .map((block) => block.der)
-    if (chain.length === 0) return yield* configError("client certificate: no CERTIFICATE block")
-    const keyBlock = (yield* blocks(given.key, "client key")).find((block) => block.label === "PRIVATE KEY")
-    if (keyBlock === undefined) {
-      return yield* configError(
-        "client key: expected a PKCS#8 'PRIVATE KEY' block (convert with `openssl pkcs8 -topk8 -nocrypt`)",
-      )
-    }
-    const key = yield* Effect.mapError(crypto.importSigningKey(keyBlock.der), (error) =>
-      configError(`client key: ${error.message}`),
+): Effect.Effect<ClientCertificate | undefined, Fatal> => Effect.gen(() => clientCertificateForSteps(options, crypto))
+
+/** The steps of `clientCertificateFor` (a generator made once: see inline.ts on generator closures). */
+function* clientCertificateForSteps(options: TlsOptions, crypto: TlsCryptoService) {
+  const given = options.clientCertificate
+  if (given === undefined) return undefined
+  const chain = (yield* blocks(given.certificate, "client certificate"))
+    .filter((block) => block.label === "CERTIFICATE")
+    .map((block) => block.der)
+  if (chain.length === 0) return yield* configError("client certificate: no CERTIFICATE block")
+  const keyBlock = (yield* blocks(given.key, "client key")).find((block) => block.label === "PRIVATE KEY")
+  if (keyBlock === undefined) {
+    return yield* configError(
+      "client key: expected a PKCS#8 'PRIVATE KEY' block (convert with `openssl pkcs8 -topk8 -nocrypt`)",
     )
-    return { chain, key }
-  })
+  }
+  const key = yield* Effect.mapError(crypto.importSigningKey(keyBlock.der), (error) =>
+    configError(`client key: ${error.message}`),
+  )
+  return { chain, key }
+}

@@ -90,20 +90,26 @@ export const verifierFor = (
   options: TlsOptions,
   hook: VerifyHook | undefined,
   systemRoots?: ReadonlyArray<string>,
-): Effect.Effect<CertificateVerifierService, Fatal> =>
-  Effect.gen(function* () {
-    let base: CertificateVerifierService
-    if (options.insecure === true) {
-      base = insecureAcceptAnyCertificate
-    } else {
-      const pems =
-        options.ca !== undefined
-          ? [options.ca]
-          : (systemRoots ?? Option.getOrUndefined(yield* Effect.serviceOption(SystemRoots)))
-      if (pems === undefined) {
-        return yield* configError("no trust anchors: pass `ca`, provide SystemRoots, or use NodeTls")
-      }
-      base = makeWebPkiVerifier(yield* cachedAnchors(pems, options.ca))
+): Effect.Effect<CertificateVerifierService, Fatal> => Effect.gen(() => verifierForSteps(options, hook, systemRoots))
+
+/** The steps of `verifierFor` (a generator made once: see inline.ts on generator closures). */
+function* verifierForSteps(
+  options: TlsOptions,
+  hook: VerifyHook | undefined,
+  systemRoots: ReadonlyArray<string> | undefined,
+) {
+  let base: CertificateVerifierService
+  if (options.insecure === true) {
+    base = insecureAcceptAnyCertificate
+  } else {
+    const pems =
+      options.ca !== undefined
+        ? [options.ca]
+        : (systemRoots ?? Option.getOrUndefined(yield* Effect.serviceOption(SystemRoots)))
+    if (pems === undefined) {
+      return yield* configError("no trust anchors: pass `ca`, provide SystemRoots, or use NodeTls")
     }
-    return withHook(base, hook)
-  })
+    base = makeWebPkiVerifier(yield* cachedAnchors(pems, options.ca))
+  }
+  return withHook(base, hook)
+}

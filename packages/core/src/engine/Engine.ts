@@ -134,7 +134,9 @@ const build = (
   options: EngineOptions,
   bound: Context.Context<EngineRequirements> | undefined,
 ): Effect.Effect<TlsEngine> =>
-  Effect.gen(function* () {
+  // Plain Effects below, no generator: a generator written in here would be a new closure per
+  // engine (or per call), each with a hidden class of its own (see inline.ts in the crypto package).
+  Effect.sync(() => {
     const maxPending = options.maxPendingOutput ?? defaultMaxPendingOutput
     /** The services operations run with: the bound ones, else the caller's. */
     const currentServices: Effect.Effect<Context.Context<EngineRequirements>, never, EngineRequirements> = bound ===
@@ -279,20 +281,22 @@ const build = (
     const notEstablished = () =>
       new Fatal({ reason: FatalReason.Config({ detail: "the handshake has not completed" }) })
 
+    /** The end of `connect`, once the input fed so far is processed. */
+    const connectResult = (): Effect.Effect<SessionInfo, ConnectError> => {
+      if (session !== undefined) return Effect.succeed(session)
+      if (peerClosed) {
+        failure = new CleanShutdown()
+        return Effect.fail(failure)
+      }
+      if (pending >= maxPending) return Effect.fail(new WantWrite({ pending }))
+      return Effect.fail(wantRead)
+    }
+
     const connect: TlsEngine["connect"] = lock.withLock(
-      Effect.gen(function* () {
-        yield* sticky
-        if (session !== undefined) return session
-        if (pending >= maxPending) return yield* new WantWrite({ pending })
-        const current = yield* started
-        yield* processInput(current)
-        if (session !== undefined) return session
-        if (peerClosed) {
-          failure = new CleanShutdown()
-          return yield* failure
-        }
-        if (pending >= maxPending) return yield* new WantWrite({ pending })
-        return yield* wantRead
+      Effect.flatMap(sticky, (): Effect.Effect<SessionInfo, ConnectError, EngineRequirements> => {
+        if (session !== undefined) return Effect.succeed(session)
+        if (pending >= maxPending) return Effect.fail(new WantWrite({ pending }))
+        return Effect.flatMap(started, (current) => Effect.flatMap(processInput(current), connectResult))
       }),
     )
 
@@ -304,14 +308,17 @@ const build = (
           : Effect.succeed(state),
     )
 
-    const writeLocked = (data: Uint8Array) =>
+    /** Runs `input` on the established connection under the lock, unless the output is full. */
+    const runEstablished = (input: Input) =>
       lock.withLock(
-        Effect.gen(function* () {
-          const current = yield* established
-          if (pending >= maxPending) return yield* new WantWrite({ pending })
-          yield* run(current, Input.Write({ data }))
-        }),
+        Effect.flatMap(
+          established,
+          (current): Effect.Effect<void, WantWrite | Fatal, EngineRequirements> =>
+            pending >= maxPending ? Effect.fail(new WantWrite({ pending })) : Effect.asVoid(run(current, input)),
+        ),
       )
+
+    const writeLocked = (data: Uint8Array) => runEstablished(Input.Write({ data }))
 
     // The common write (established, room in the output, no other operation running) takes
     // the lock without waiting and runs the step inline: a few Effect operations instead of
@@ -345,19 +352,22 @@ const build = (
         }),
       )
 
+    /** The end of a locked read, once the input fed so far is processed if nothing was decrypted yet. */
+    const readResult = (): Effect.Effect<Option.Option<ReadonlyArray<Uint8Array>>, WantRead> => {
+      if (plaintext.length > 0) {
+        // Everything decrypted so far: one read per batch of records, not per record.
+        const chunks = plaintext
+        plaintext = []
+        return Effect.succeed(Option.some(chunks))
+      }
+      if (peerClosed) return Effect.succeed(Option.none())
+      return Effect.fail(wantRead)
+    }
+
     const readLocked = lock.withLock(
-      Effect.gen(function* () {
-        const current = yield* established
-        if (plaintext.length === 0) yield* processInput(current)
-        if (plaintext.length > 0) {
-          // Everything decrypted so far: one read per batch of records, not per record.
-          const chunks = plaintext
-          plaintext = []
-          return Option.some(chunks)
-        }
-        if (peerClosed) return Option.none()
-        return yield* wantRead
-      }),
+      Effect.flatMap(established, (current) =>
+        Effect.flatMap(plaintext.length === 0 ? processInput(current) : Effect.void, readResult),
+      ),
     )
 
     // Nothing buffered: ask for bytes without taking the lock (the bulk loop asks once per batch).
@@ -378,22 +388,15 @@ const build = (
     )
 
     const shutdown: TlsEngine["shutdown"] = lock.withLock(
-      Effect.gen(function* () {
-        if (state === undefined) return peerClosed
-        if (failure instanceof Fatal) return yield* failure
-        yield* run(state, Input.Close())
-        return peerClosed
+      Effect.suspend((): Effect.Effect<boolean, Fatal, EngineRequirements> => {
+        if (state === undefined) return Effect.succeed(peerClosed)
+        if (failure instanceof Fatal) return Effect.fail(failure)
+        // `peerClosed` as it is once the step has run.
+        return Effect.map(run(state, Input.Close()), () => peerClosed)
       }),
     )
 
-    const keyUpdate: TlsEngine["keyUpdate"] = (requestPeer) =>
-      lock.withLock(
-        Effect.gen(function* () {
-          const current = yield* established
-          if (pending >= maxPending) return yield* new WantWrite({ pending })
-          yield* run(current, Input.UpdateKeys({ requestPeer }))
-        }),
-      )
+    const keyUpdate: TlsEngine["keyUpdate"] = (requestPeer) => runEstablished(Input.UpdateKeys({ requestPeer }))
 
     return {
       feed: (bytes, feedOptions) =>

@@ -49,9 +49,12 @@ const begin = (config: ClientConfig, offer: Offer): StepResult => {
  * @since 0.1.0
  */
 export const start = (config: ClientConfig): Effect.Effect<StepResult, Fatal, TlsCrypto> =>
-  inlineGen(function* () {
-    return begin(config, yield* makeOffer(config))
-  })
+  inlineGen(() => startSteps(config))
+
+/** The steps of `start` (a generator made once: see inline.ts on generator closures). */
+function* startSteps(config: ClientConfig) {
+  return begin(config, yield* makeOffer(config))
+}
 
 /**
  * ADVANCED: starts a handshake with an already-encoded ClientHello (handshake header
@@ -65,14 +68,16 @@ export const start = (config: ClientConfig): Effect.Effect<StepResult, Fatal, Tl
 export const startWithClientHello = (
   config: ClientConfig,
   encoded: Uint8Array,
-): Effect.Effect<StepResult, Fatal, TlsCrypto> =>
-  inlineGen(function* () {
-    const decoded = decodeHandshake(encoded[0]!, encoded.subarray(4))
-    if (Either.isLeft(decoded) || decoded.right._tag !== "ClientHello") {
-      return yield* new Fatal({ reason: FatalReason.Config({ detail: "the given bytes are not a ClientHello" }) })
-    }
-    return begin(config, yield* offerFromEncoded(decoded.right, encoded))
-  })
+): Effect.Effect<StepResult, Fatal, TlsCrypto> => inlineGen(() => startWithClientHelloSteps(config, encoded))
+
+/** The steps of `startWithClientHello` (a generator made once: see inline.ts on generator closures). */
+function* startWithClientHelloSteps(config: ClientConfig, encoded: Uint8Array) {
+  const decoded = decodeHandshake(encoded[0]!, encoded.subarray(4))
+  if (Either.isLeft(decoded) || decoded.right._tag !== "ClientHello") {
+    return yield* new Fatal({ reason: FatalReason.Config({ detail: "the given bytes are not a ClientHello" }) })
+  }
+  return begin(config, yield* offerFromEncoded(decoded.right, encoded))
+}
 
 /**
  * ADVANCED: an independent copy of a state, to step it more than once from the same point
@@ -97,44 +102,44 @@ export const step = (
   state: ClientState,
   input: Input,
   sink: Array<Output> = [],
-): Effect.Effect<StepResult, Fatal, TlsCrypto | CertificateVerifier> =>
-  inlineGen(function* () {
-    const outputs = sink
-    const ctx: StepContext = { config: state.config, record: state.record, emit: (o) => outputs.push(o) }
-    let phase = state.phase
-    let closedForWriting = state.closedForWriting
-    switch (input._tag) {
-      case "Received":
-        phase = yield* receive(phase, input.bytes, ctx, closedForWriting)
-        break
-      case "Write": {
-        let open = established(phase)
-        if (open === undefined || closedForWriting) {
-          return yield* Effect.fail(
-            alertSent(AlertDescription.internal_error, "write on a connection that is not open"),
-          )
-        }
-        if (state.record.writer?.needsKeyUpdate) open = yield* updateWriteKey(open, false, ctx)
-        phase = open
-        const records = yield* state.record.protect(ContentType.application_data, input.data)
-        for (const bytes of records) ctx.emit(Output.Send({ bytes }))
-        break
+): Effect.Effect<StepResult, Fatal, TlsCrypto | CertificateVerifier> => inlineGen(() => stepSteps(state, input, sink))
+
+/** The steps of `step` (a generator made once: see inline.ts on generator closures). */
+function* stepSteps(state: ClientState, input: Input, sink: Array<Output>) {
+  const outputs = sink
+  const ctx: StepContext = { config: state.config, record: state.record, emit: (o) => outputs.push(o) }
+  let phase = state.phase
+  let closedForWriting = state.closedForWriting
+  switch (input._tag) {
+    case "Received":
+      phase = yield* receive(phase, input.bytes, ctx, closedForWriting)
+      break
+    case "Write": {
+      let open = established(phase)
+      if (open === undefined || closedForWriting) {
+        return yield* Effect.fail(alertSent(AlertDescription.internal_error, "write on a connection that is not open"))
       }
-      case "UpdateKeys": {
-        const open = established(phase)
-        if (open !== undefined && !closedForWriting) phase = yield* updateWriteKey(open, input.requestPeer, ctx)
-        break
-      }
-      case "Close":
-        if (!closedForWriting) {
-          const alert = encodeAlert({ level: AlertLevel.warning, description: AlertDescription.close_notify })
-          for (const bytes of yield* state.record.protect(ContentType.alert, alert)) ctx.emit(Output.Send({ bytes }))
-          closedForWriting = true
-        }
-        break
+      if (state.record.writer?.needsKeyUpdate) open = yield* updateWriteKey(open, false, ctx)
+      phase = open
+      const records = yield* state.record.protect(ContentType.application_data, input.data)
+      for (const bytes of records) ctx.emit(Output.Send({ bytes }))
+      break
     }
-    return [{ ...state, phase, closedForWriting }, outputs] as const
-  })
+    case "UpdateKeys": {
+      const open = established(phase)
+      if (open !== undefined && !closedForWriting) phase = yield* updateWriteKey(open, input.requestPeer, ctx)
+      break
+    }
+    case "Close":
+      if (!closedForWriting) {
+        const alert = encodeAlert({ level: AlertLevel.warning, description: AlertDescription.close_notify })
+        for (const bytes of yield* state.record.protect(ContentType.alert, alert)) ctx.emit(Output.Send({ bytes }))
+        closedForWriting = true
+      }
+      break
+  }
+  return [{ ...state, phase, closedForWriting }, outputs] as const
+}
 
 /**
  * The alert record a failure sends to the peer, protected with the connection's current

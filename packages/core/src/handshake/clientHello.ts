@@ -69,58 +69,60 @@ const greaseExtension = (nibble: number): ClientHelloExtension => ({
  * @since 0.1.0
  */
 export const makeOffer = (config: ClientConfig): Effect.Effect<Offer, Fatal, TlsCrypto> =>
-  inlineGen(function* () {
-    const crypto = yield* TlsCrypto
-    if (config.cipherSuites.length === 0 || config.groups.length === 0 || config.signatureSchemes.length === 0) {
-      return yield* new Fatal({
-        reason: FatalReason.Config({ detail: "no cipher suite, group or signature scheme to offer" }),
-      })
-    }
-    const random = yield* crypto.randomBytes(32, { _tag: "ClientRandom" })
-    const legacySessionId = config.middleboxCompatibility
-      ? yield* crypto.randomBytes(32, { _tag: "LegacySessionId" })
-      : new Uint8Array(0)
-    const keyShares: Array<KeyShare> = []
-    for (const group of config.keyShareGroups) keyShares.push(yield* crypto.generateKeyShare(group))
-    // GREASE (RFC 8701): nibbles for the first extension, the version, the group and key share, and the suite.
-    const nibbles = config.grease
-      ? Array.from(yield* crypto.randomBytes(4, { _tag: "Other", label: "grease" }), (b) => b & 0x0f)
-      : []
-    const grease = nibbles.map(greaseValue)
-    const [greaseFirst, greaseVersion, greaseGroup, greaseSuite] = grease
-    const some = (value: number | undefined): Array<number> => (value === undefined ? [] : [value])
-    const extensions: Array<ClientHelloExtension> = []
-    if (greaseFirst !== undefined) extensions.push(greaseExtension(nibbles[0]!))
-    if (config.serverName !== undefined) extensions.push({ _tag: "ServerName", hostNames: [config.serverName] })
-    extensions.push(
-      { _tag: "SupportedVersions", versions: [...some(greaseVersion), ProtocolVersion.TLSv1_3] },
-      { _tag: "SupportedGroups", groups: [...some(greaseGroup), ...config.groups.map(groupCode)] },
-      { _tag: "SignatureAlgorithms", schemes: config.signatureSchemes },
-      {
-        _tag: "KeyShareClientHello",
-        shares: [
-          ...some(greaseGroup).map((group) => ({ group, keyExchange: Uint8Array.of(0) })),
-          ...keyShares.map((share) => ({ group: groupCode(share.group), keyExchange: share.publicKey })),
-        ],
-      },
-    )
-    if (config.alpn.length > 0) extensions.push({ _tag: "Alpn", protocols: config.alpn.map((p) => encoder.encode(p)) })
-    if (config.recordSizeLimit !== undefined)
-      extensions.push({ _tag: "RecordSizeLimit", limit: config.recordSizeLimit })
-    // A second GREASE extension, last and non-empty, with a value different from the first.
-    if (greaseFirst !== undefined) {
-      extensions.push({ _tag: "Unknown", type: greaseValue((nibbles[0]! + 1) & 0x0f), data: Uint8Array.of(0) })
-    }
-    const hello = withPadding({
-      _tag: "ClientHello",
-      legacyVersion: ProtocolVersion.TLSv1_2,
-      random,
-      legacySessionId,
-      cipherSuites: [...some(greaseSuite), ...config.cipherSuites],
-      extensions,
+  inlineGen(() => makeOfferSteps(config))
+
+/** The steps of `makeOffer` (a generator made once: see inline.ts on generator closures). */
+function* makeOfferSteps(config: ClientConfig) {
+  const crypto = yield* TlsCrypto
+  if (config.cipherSuites.length === 0 || config.groups.length === 0 || config.signatureSchemes.length === 0) {
+    return yield* new Fatal({
+      reason: FatalReason.Config({ detail: "no cipher suite, group or signature scheme to offer" }),
     })
-    return { hello, encoded: encodeHandshake(hello), keyShares }
+  }
+  const random = yield* crypto.randomBytes(32, { _tag: "ClientRandom" })
+  const legacySessionId = config.middleboxCompatibility
+    ? yield* crypto.randomBytes(32, { _tag: "LegacySessionId" })
+    : new Uint8Array(0)
+  const keyShares: Array<KeyShare> = []
+  for (const group of config.keyShareGroups) keyShares.push(yield* crypto.generateKeyShare(group))
+  // GREASE (RFC 8701): nibbles for the first extension, the version, the group and key share, and the suite.
+  const nibbles = config.grease
+    ? Array.from(yield* crypto.randomBytes(4, { _tag: "Other", label: "grease" }), (b) => b & 0x0f)
+    : []
+  const grease = nibbles.map(greaseValue)
+  const [greaseFirst, greaseVersion, greaseGroup, greaseSuite] = grease
+  const some = (value: number | undefined): Array<number> => (value === undefined ? [] : [value])
+  const extensions: Array<ClientHelloExtension> = []
+  if (greaseFirst !== undefined) extensions.push(greaseExtension(nibbles[0]!))
+  if (config.serverName !== undefined) extensions.push({ _tag: "ServerName", hostNames: [config.serverName] })
+  extensions.push(
+    { _tag: "SupportedVersions", versions: [...some(greaseVersion), ProtocolVersion.TLSv1_3] },
+    { _tag: "SupportedGroups", groups: [...some(greaseGroup), ...config.groups.map(groupCode)] },
+    { _tag: "SignatureAlgorithms", schemes: config.signatureSchemes },
+    {
+      _tag: "KeyShareClientHello",
+      shares: [
+        ...some(greaseGroup).map((group) => ({ group, keyExchange: Uint8Array.of(0) })),
+        ...keyShares.map((share) => ({ group: groupCode(share.group), keyExchange: share.publicKey })),
+      ],
+    },
+  )
+  if (config.alpn.length > 0) extensions.push({ _tag: "Alpn", protocols: config.alpn.map((p) => encoder.encode(p)) })
+  if (config.recordSizeLimit !== undefined) extensions.push({ _tag: "RecordSizeLimit", limit: config.recordSizeLimit })
+  // A second GREASE extension, last and non-empty, with a value different from the first.
+  if (greaseFirst !== undefined) {
+    extensions.push({ _tag: "Unknown", type: greaseValue((nibbles[0]! + 1) & 0x0f), data: Uint8Array.of(0) })
+  }
+  const hello = withPadding({
+    _tag: "ClientHello",
+    legacyVersion: ProtocolVersion.TLSv1_2,
+    random,
+    legacySessionId,
+    cipherSuites: [...some(greaseSuite), ...config.cipherSuites],
+    extensions,
   })
+  return { hello, encoded: encodeHandshake(hello), keyShares }
+}
 
 /**
  * The offer behind an already-encoded first ClientHello (an advanced entry point, e.g. to
@@ -130,26 +132,29 @@ export const makeOffer = (config: ClientConfig): Effect.Effect<Offer, Fatal, Tls
  * @since 0.1.0
  */
 export const offerFromEncoded = (hello: ClientHello, encoded: Uint8Array): Effect.Effect<Offer, Fatal, TlsCrypto> =>
-  inlineGen(function* () {
-    const crypto = yield* TlsCrypto
-    const entries = hello.extensions.find((e) => e._tag === "KeyShareClientHello")?.shares ?? []
-    const keyShares: Array<KeyShare> = []
-    for (const entry of entries) {
-      const group = groupOfCode(entry.group)
-      if (group === undefined) continue
-      const share = yield* crypto.generateKeyShare(group)
-      if (
-        share.publicKey.length !== entry.keyExchange.length ||
-        !share.publicKey.every((b, i) => b === entry.keyExchange[i])
-      ) {
-        return yield* new Fatal({
-          reason: FatalReason.Config({ detail: `the ${group} key share does not match the crypto layer's key` }),
-        })
-      }
-      keyShares.push(share)
+  inlineGen(() => offerFromEncodedSteps(hello, encoded))
+
+/** The steps of `offerFromEncoded` (a generator made once: see inline.ts on generator closures). */
+function* offerFromEncodedSteps(hello: ClientHello, encoded: Uint8Array) {
+  const crypto = yield* TlsCrypto
+  const entries = hello.extensions.find((e) => e._tag === "KeyShareClientHello")?.shares ?? []
+  const keyShares: Array<KeyShare> = []
+  for (const entry of entries) {
+    const group = groupOfCode(entry.group)
+    if (group === undefined) continue
+    const share = yield* crypto.generateKeyShare(group)
+    if (
+      share.publicKey.length !== entry.keyExchange.length ||
+      !share.publicKey.every((b, i) => b === entry.keyExchange[i])
+    ) {
+      return yield* new Fatal({
+        reason: FatalReason.Config({ detail: `the ${group} key share does not match the crypto layer's key` }),
+      })
     }
-    return { hello, encoded, keyShares }
-  })
+    keyShares.push(share)
+  }
+  return { hello, encoded, keyShares }
+}
 
 const cookieBefore: ReadonlySet<number> = new Set([
   ExtensionType.psk_key_exchange_modes,

@@ -27,18 +27,20 @@ export const updateWriteKey = (
   phase: Established,
   requestPeer: boolean,
   ctx: StepContext,
-): Effect.Effect<Established, Fatal, TlsCrypto> =>
-  inlineGen(function* () {
-    const { traffic } = phase
-    const records = yield* ctx.record.protect(
-      ContentType.handshake,
-      encodeHandshake({ _tag: "KeyUpdate", updateRequested: requestPeer }),
-    )
-    for (const bytes of records) ctx.emit(Output.Send({ bytes }))
-    const clientSecret = yield* cryptoFailure(nextTrafficSecret(traffic.suite.hash, traffic.clientSecret))
-    ctx.record.writer = yield* cryptoFailure(protectorFor(traffic.suite, clientSecret))
-    return Phase.Established({ ...phase, traffic: { ...traffic, clientSecret } })
-  })
+): Effect.Effect<Established, Fatal, TlsCrypto> => inlineGen(() => updateWriteKeySteps(phase, requestPeer, ctx))
+
+/** The steps of `updateWriteKey` (a generator made once: see inline.ts on generator closures). */
+function* updateWriteKeySteps(phase: Established, requestPeer: boolean, ctx: StepContext) {
+  const { traffic } = phase
+  const records = yield* ctx.record.protect(
+    ContentType.handshake,
+    encodeHandshake({ _tag: "KeyUpdate", updateRequested: requestPeer }),
+  )
+  for (const bytes of records) ctx.emit(Output.Send({ bytes }))
+  const clientSecret = yield* cryptoFailure(nextTrafficSecret(traffic.suite.hash, traffic.clientSecret))
+  ctx.record.writer = yield* cryptoFailure(protectorFor(traffic.suite, clientSecret))
+  return Phase.Established({ ...phase, traffic: { ...traffic, clientSecret } })
+}
 
 /** A handshake message on an established connection. @since 0.1.0 */
 export const onPostHandshake = (
@@ -47,31 +49,39 @@ export const onPostHandshake = (
   ctx: StepContext,
   closedForWriting: boolean,
 ): Effect.Effect<Phase, Fatal, TlsCrypto> =>
-  inlineGen(function* () {
-    const decoded = yield* decodeMessage(message, ctx)
-    const { traffic } = phase
-    switch (decoded._tag) {
-      case "NewSessionTicket": {
-        const psk = yield* cryptoFailure(traffic.resumption.resumptionPsk(decoded.ticketNonce))
-        ctx.emit(Output.SessionTicket({ ticket: decoded, psk, suite: traffic.session.cipherSuite }))
-        return phase
-      }
-      case "KeyUpdate": {
-        if (phase.keyUpdatesInARow >= ctx.config.limits.maxKeyUpdatesInARow) {
-          return yield* abort(AlertDescription.unexpected_message, "too many KeyUpdates without application data")
-        }
-        if (ctx.record.reassembler.buffered > 0) {
-          return yield* abort(AlertDescription.unexpected_message, "a handshake message spans a KeyUpdate")
-        }
-        const serverSecret = yield* cryptoFailure(nextTrafficSecret(traffic.suite.hash, traffic.serverSecret))
-        ctx.record.reader = yield* cryptoFailure(unprotectorFor(traffic.suite, serverSecret))
-        const updated = Phase.Established({
-          traffic: { ...traffic, serverSecret },
-          keyUpdatesInARow: phase.keyUpdatesInARow + 1,
-        })
-        return decoded.updateRequested && !closedForWriting ? yield* updateWriteKey(updated, false, ctx) : updated
-      }
-      default:
-        return yield* unexpected(message, "Established")
+  inlineGen(() => onPostHandshakeSteps(phase, message, ctx, closedForWriting))
+
+/** The steps of `onPostHandshake` (a generator made once: see inline.ts on generator closures). */
+function* onPostHandshakeSteps(
+  phase: Established,
+  message: HandshakeMessage,
+  ctx: StepContext,
+  closedForWriting: boolean,
+) {
+  const decoded = yield* decodeMessage(message, ctx)
+  const { traffic } = phase
+  switch (decoded._tag) {
+    case "NewSessionTicket": {
+      const psk = yield* cryptoFailure(traffic.resumption.resumptionPsk(decoded.ticketNonce))
+      ctx.emit(Output.SessionTicket({ ticket: decoded, psk, suite: traffic.session.cipherSuite }))
+      return phase
     }
-  })
+    case "KeyUpdate": {
+      if (phase.keyUpdatesInARow >= ctx.config.limits.maxKeyUpdatesInARow) {
+        return yield* abort(AlertDescription.unexpected_message, "too many KeyUpdates without application data")
+      }
+      if (ctx.record.reassembler.buffered > 0) {
+        return yield* abort(AlertDescription.unexpected_message, "a handshake message spans a KeyUpdate")
+      }
+      const serverSecret = yield* cryptoFailure(nextTrafficSecret(traffic.suite.hash, traffic.serverSecret))
+      ctx.record.reader = yield* cryptoFailure(unprotectorFor(traffic.suite, serverSecret))
+      const updated = Phase.Established({
+        traffic: { ...traffic, serverSecret },
+        keyUpdatesInARow: phase.keyUpdatesInARow + 1,
+      })
+      return decoded.updateRequested && !closedForWriting ? yield* updateWriteKey(updated, false, ctx) : updated
+    }
+    default:
+      return yield* unexpected(message, "Established")
+  }
+}

@@ -64,25 +64,28 @@ const onHandshake = (
 }
 
 const onAlert = (phase: Phase, content: Uint8Array, ctx: StepContext): Effect.Effect<Phase, Fatal> =>
-  inlineGen(function* () {
-    const alert = yield* orAlert(decodeAlert(content))
-    if (alert.description === AlertDescription.close_notify) {
-      ctx.emit(Output.PeerClosed())
-      return Phase.Closed()
-    }
-    // user_canceled is followed by close_notify (RFC 8446 section 6.1); every other alert is an error alert.
-    if (alert.description === AlertDescription.user_canceled && alert.level === AlertLevel.warning) {
-      return phase
-    }
-    return yield* Effect.fail(
-      new Fatal({
-        reason: FatalReason.AlertReceived({
-          alert: alert.description,
-          description: nameOf(AlertDescription, alert.description),
-        }),
+  inlineGen(() => onAlertSteps(phase, content, ctx))
+
+/** The steps of `onAlert` (a generator made once: see inline.ts on generator closures). */
+function* onAlertSteps(phase: Phase, content: Uint8Array, ctx: StepContext) {
+  const alert = yield* orAlert(decodeAlert(content))
+  if (alert.description === AlertDescription.close_notify) {
+    ctx.emit(Output.PeerClosed())
+    return Phase.Closed()
+  }
+  // user_canceled is followed by close_notify (RFC 8446 section 6.1); every other alert is an error alert.
+  if (alert.description === AlertDescription.user_canceled && alert.level === AlertLevel.warning) {
+    return phase
+  }
+  return yield* Effect.fail(
+    new Fatal({
+      reason: FatalReason.AlertReceived({
+        alert: alert.description,
+        description: nameOf(AlertDescription, alert.description),
       }),
-    )
-  })
+    }),
+  )
+}
 
 const countEmpty = (empty: boolean, ctx: StepContext): Effect.Effect<void, Fatal> => {
   ctx.record.emptyInARow = empty ? ctx.record.emptyInARow + 1 : 0
@@ -115,63 +118,68 @@ const onContent = (
   ctx: StepContext,
   closedForWriting: boolean,
 ): Effect.Effect<Phase, Fatal, Requirements> =>
-  inlineGen(function* () {
-    switch (type) {
-      case ContentType.handshake: {
-        yield* countEmpty(false, ctx)
-        ctx.record.reassembler.push(content)
-        let current = phase
-        for (;;) {
-          const message = ctx.record.reassembler.next()
-          if (message === undefined) return current
-          if (message instanceof DecodeError) return yield* Effect.fail(alertSent(message.alert, message.detail))
-          current = yield* onHandshake(current, message, ctx, closedForWriting)
-        }
+  inlineGen(() => onContentSteps(phase, type, content, ctx, closedForWriting))
+
+/** The steps of `onContent` (a generator made once: see inline.ts on generator closures). */
+function* onContentSteps(phase: Phase, type: number, content: Uint8Array, ctx: StepContext, closedForWriting: boolean) {
+  switch (type) {
+    case ContentType.handshake: {
+      yield* countEmpty(false, ctx)
+      ctx.record.reassembler.push(content)
+      let current = phase
+      for (;;) {
+        const message = ctx.record.reassembler.next()
+        if (message === undefined) return current
+        if (message instanceof DecodeError) return yield* Effect.fail(alertSent(message.alert, message.detail))
+        current = yield* onHandshake(current, message, ctx, closedForWriting)
       }
-      case ContentType.alert:
-        return yield* onAlert(phase, content, ctx)
-      case ContentType.application_data:
-        if (phase._tag !== "Established") {
-          return yield* abort(AlertDescription.unexpected_message, "application data before the handshake completed")
-        }
-        if (content.length > 0) return deliver(phase, content, ctx)
-        yield* countEmpty(true, ctx)
-        return afterApplicationData(phase)
-      default:
-        return yield* abort(
-          AlertDescription.unexpected_message,
-          `unexpected content type ${type} inside a protected record`,
-        )
     }
-  })
+    case ContentType.alert:
+      return yield* onAlert(phase, content, ctx)
+    case ContentType.application_data:
+      if (phase._tag !== "Established") {
+        return yield* abort(AlertDescription.unexpected_message, "application data before the handshake completed")
+      }
+      if (content.length > 0) return deliver(phase, content, ctx)
+      yield* countEmpty(true, ctx)
+      return afterApplicationData(phase)
+    default:
+      return yield* abort(
+        AlertDescription.unexpected_message,
+        `unexpected content type ${type} inside a protected record`,
+      )
+  }
+}
 
 const onRecord = (
   phase: Phase,
   record: TlsRecord,
   ctx: StepContext,
   closedForWriting: boolean,
-): Effect.Effect<Phase, Fatal, Requirements> =>
-  inlineGen(function* () {
-    if (record.type === ContentType.change_cipher_spec) {
-      // RFC 8446 section 5: dropped between our first ClientHello and the server's Finished.
-      if (!isHandshaking(phase) || record.fragment.length !== 1 || record.fragment[0] !== 1) {
-        return yield* abort(AlertDescription.unexpected_message, "unexpected ChangeCipherSpec record")
-      }
-      yield* countEmpty(true, ctx)
-      return phase
+): Effect.Effect<Phase, Fatal, Requirements> => inlineGen(() => onRecordSteps(phase, record, ctx, closedForWriting))
+
+/** The steps of `onRecord` (a generator made once: see inline.ts on generator closures). */
+function* onRecordSteps(phase: Phase, record: TlsRecord, ctx: StepContext, closedForWriting: boolean) {
+  if (record.type === ContentType.change_cipher_spec) {
+    // RFC 8446 section 5: dropped between our first ClientHello and the server's Finished.
+    if (!isHandshaking(phase) || record.fragment.length !== 1 || record.fragment[0] !== 1) {
+      return yield* abort(AlertDescription.unexpected_message, "unexpected ChangeCipherSpec record")
     }
-    const reader = ctx.record.reader
-    let type = record.type
-    let content = record.fragment
-    if (reader !== undefined && !(type === ContentType.alert && isHandshaking(phase))) {
-      const opened = yield* reader.open(record.raw)
-      type = opened.type
-      content = opened.content
-    } else if (type === ContentType.application_data) {
-      return yield* abort(AlertDescription.unexpected_message, "an encrypted record before the handshake keys")
-    }
-    return yield* onContent(phase, type, content, ctx, closedForWriting)
-  })
+    yield* countEmpty(true, ctx)
+    return phase
+  }
+  const reader = ctx.record.reader
+  let type = record.type
+  let content = record.fragment
+  if (reader !== undefined && !(type === ContentType.alert && isHandshaking(phase))) {
+    const opened = yield* reader.open(record.raw)
+    type = opened.type
+    content = opened.content
+  } else if (type === ContentType.application_data) {
+    return yield* abort(AlertDescription.unexpected_message, "an encrypted record before the handshake keys")
+  }
+  return yield* onContent(phase, type, content, ctx, closedForWriting)
+}
 
 /**
  * Feeds received bytes (one chunk, or consecutive chunks in order: they are framed one after
@@ -185,15 +193,22 @@ export const receive = (
   bytes: Uint8Array | ReadonlyArray<Uint8Array>,
   ctx: StepContext,
   closedForWriting: boolean,
-): Effect.Effect<Phase, Fatal, Requirements> =>
-  inlineGen(function* () {
-    let current: Phase = phase
-    for (const chunk of bytes instanceof Uint8Array ? [bytes] : bytes) {
-      if (current._tag === "Closed") break
-      current = yield* receiveChunk(current, chunk, ctx, closedForWriting)
-    }
-    return current
-  })
+): Effect.Effect<Phase, Fatal, Requirements> => inlineGen(() => receiveSteps(phase, bytes, ctx, closedForWriting))
+
+/** The steps of `receive` (a generator made once: see inline.ts on generator closures). */
+function* receiveSteps(
+  phase: Phase,
+  bytes: Uint8Array | ReadonlyArray<Uint8Array>,
+  ctx: StepContext,
+  closedForWriting: boolean,
+) {
+  let current: Phase = phase
+  for (const chunk of bytes instanceof Uint8Array ? [bytes] : bytes) {
+    if (current._tag === "Closed") break
+    current = yield* receiveChunk(current, chunk, ctx, closedForWriting)
+  }
+  return current
+}
 
 /** `receive` for one chunk. */
 const receiveChunk = (
@@ -201,27 +216,29 @@ const receiveChunk = (
   bytes: Uint8Array,
   ctx: StepContext,
   closedForWriting: boolean,
-): Effect.Effect<Phase, Fatal, Requirements> =>
-  inlineGen(function* () {
-    ctx.record.deframer.push(bytes)
-    let current: Phase = phase
-    while (current._tag !== "Closed") {
-      const record = ctx.record.deframer.next()
-      if (record === undefined) break
-      if (record instanceof DecodeError) return yield* Effect.fail(alertSent(record.alert, record.detail))
-      const reader = ctx.record.reader
-      if (current._tag === "Established" && reader?.isSync === true && record.type === ContentType.application_data) {
-        // The bulk path: a plain loop over application data records, no Effect per record.
-        const opened = reader.openSync(record.raw)
-        if (Either.isLeft(opened)) return yield* Effect.fail(opened.left)
-        const { type, content } = opened.right
-        current =
-          type === ContentType.application_data && content.length > 0
-            ? deliver(current, content, ctx)
-            : yield* onContent(current, type, content, ctx, closedForWriting)
-        continue
-      }
-      current = yield* onRecord(current, record, ctx, closedForWriting)
+): Effect.Effect<Phase, Fatal, Requirements> => inlineGen(() => receiveChunkSteps(phase, bytes, ctx, closedForWriting))
+
+/** The steps of `receiveChunk` (a generator made once: see inline.ts on generator closures). */
+function* receiveChunkSteps(phase: Phase, bytes: Uint8Array, ctx: StepContext, closedForWriting: boolean) {
+  ctx.record.deframer.push(bytes)
+  let current: Phase = phase
+  while (current._tag !== "Closed") {
+    const record = ctx.record.deframer.next()
+    if (record === undefined) break
+    if (record instanceof DecodeError) return yield* Effect.fail(alertSent(record.alert, record.detail))
+    const reader = ctx.record.reader
+    if (current._tag === "Established" && reader?.isSync === true && record.type === ContentType.application_data) {
+      // The bulk path: a plain loop over application data records, no Effect per record.
+      const opened = reader.openSync(record.raw)
+      if (Either.isLeft(opened)) return yield* Effect.fail(opened.left)
+      const { type, content } = opened.right
+      current =
+        type === ContentType.application_data && content.length > 0
+          ? deliver(current, content, ctx)
+          : yield* onContent(current, type, content, ctx, closedForWriting)
+      continue
     }
-    return current
-  })
+    current = yield* onRecord(current, record, ctx, closedForWriting)
+  }
+  return current
+}

@@ -24,17 +24,24 @@ export const makeWebPkiVerifier = (
   anchors: ReadonlyArray<TrustAnchor>,
   policy?: Partial<VerificationPolicy>,
 ): CertificateVerifierService => ({
-  verify: ({ chain, serverIdentity }) =>
-    inlineGen(function* () {
-      yield* verifyServerChain({
-        chain,
-        anchors,
-        serverName: serverIdentity === undefined ? undefined : serverIdentityFromString(serverIdentity),
-        policy,
-      })
-      return { verified: true }
-    }),
+  verify: ({ chain, serverIdentity }) => inlineGen(() => verifySteps(chain, serverIdentity, anchors, policy)),
 })
+
+/** The steps of a `makeWebPkiVerifier` verification (a generator made once: see inline.ts on generator closures). */
+function* verifySteps(
+  chain: ReadonlyArray<Uint8Array>,
+  serverIdentity: string | undefined,
+  anchors: ReadonlyArray<TrustAnchor>,
+  policy: Partial<VerificationPolicy> | undefined,
+) {
+  yield* verifyServerChain({
+    chain,
+    anchors,
+    serverName: serverIdentity === undefined ? undefined : serverIdentityFromString(serverIdentity),
+    policy,
+  })
+  return { verified: true as const }
+}
 
 /**
  * `makeWebPkiVerifier` as a layer.

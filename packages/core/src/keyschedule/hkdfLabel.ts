@@ -58,13 +58,22 @@ export const expandLabel = (
   context: Uint8Array,
   length: number,
 ): Effect.Effect<Uint8Array, CryptoError, TlsCrypto> =>
-  inlineGen(function* () {
-    const crypto = yield* TlsCrypto
-    const info = hkdfLabel(label, context, length)
-    return Either.isRight(info)
-      ? yield* crypto.hkdfExpand(hash, secret, info.right, length)
-      : yield* Effect.fail(info.left)
-  })
+  inlineGen(() => expandLabelSteps(hash, secret, label, context, length))
+
+/** The steps of `expandLabel` (a generator made once: see inline.ts on generator closures). */
+function* expandLabelSteps(
+  hash: HashAlgorithm,
+  secret: Uint8Array,
+  label: string,
+  context: Uint8Array,
+  length: number,
+) {
+  const crypto = yield* TlsCrypto
+  const info = hkdfLabel(label, context, length)
+  return Either.isRight(info)
+    ? yield* crypto.hkdfExpand(hash, secret, info.right, length)
+    : yield* Effect.fail(info.left)
+}
 
 /**
  * Derive-Secret(secret, label, messages) = HKDF-Expand-Label(secret, label,
@@ -90,8 +99,10 @@ export const deriveSecretFromEmpty = (
   hash: HashAlgorithm,
   secret: Uint8Array,
   label: string,
-): Effect.Effect<Uint8Array, CryptoError, TlsCrypto> =>
-  inlineGen(function* () {
-    const crypto = yield* TlsCrypto
-    return yield* deriveSecret(hash, secret, label, crypto.digest(hash, new Uint8Array(0)))
-  })
+): Effect.Effect<Uint8Array, CryptoError, TlsCrypto> => inlineGen(() => deriveSecretFromEmptySteps(hash, secret, label))
+
+/** The steps of `deriveSecretFromEmpty`. */
+function* deriveSecretFromEmptySteps(hash: HashAlgorithm, secret: Uint8Array, label: string) {
+  const crypto = yield* TlsCrypto
+  return yield* deriveSecret(hash, secret, label, crypto.digest(hash, new Uint8Array(0)))
+}

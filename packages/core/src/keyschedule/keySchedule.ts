@@ -22,14 +22,14 @@ type Step<A> = Effect.Effect<A, CryptoError, TlsCrypto>
 const zeros = (hash: HashAlgorithm): Uint8Array => new Uint8Array(hashLength(hash))
 
 /** HKDF-Extract(Derive-Secret(previous, "derived", ""), ikm): the step from one stage's secret to the next. */
-const nextStage = (hash: HashAlgorithm, previous: Uint8Array, ikm: Uint8Array): Step<Uint8Array> =>
-  inlineGen(function* () {
-    const crypto = yield* TlsCrypto
-    const salt = yield* deriveSecretFromEmpty(hash, previous, "derived")
-    const secret = yield* crypto.hkdfExtract(hash, salt, ikm)
-    salt.fill(0)
-    return secret
-  })
+/** Generators here are made once (module level or class methods): see inline.ts on generator closures. */
+function* nextStage(hash: HashAlgorithm, previous: Uint8Array, ikm: Uint8Array) {
+  const crypto = yield* TlsCrypto
+  const salt = yield* deriveSecretFromEmpty(hash, previous, "derived")
+  const secret = yield* crypto.hkdfExtract(hash, salt, ikm)
+  salt.fill(0)
+  return secret
+}
 
 /**
  * Stage 1: the Early Secret, HKDF-Extract(0, PSK), with a zero PSK when none is offered.
@@ -49,10 +49,12 @@ export class EarlySecret {
    * or the negotiated suite's hash when there is no PSK.
    */
   static make(hash: HashAlgorithm, psk?: Uint8Array): Step<EarlySecret> {
-    return inlineGen(function* () {
-      const crypto = yield* TlsCrypto
-      return new EarlySecret(hash, yield* crypto.hkdfExtract(hash, zeros(hash), psk ?? zeros(hash)))
-    })
+    return inlineGen(() => EarlySecret.makeSteps(hash, psk))
+  }
+
+  private static *makeSteps(hash: HashAlgorithm, psk: Uint8Array | undefined) {
+    const crypto = yield* TlsCrypto
+    return new EarlySecret(hash, yield* crypto.hkdfExtract(hash, zeros(hash), psk ?? zeros(hash)))
   }
 
   /** The PSK binder key (4.2.11): "res binder" for a resumption PSK, "ext binder" for an external one. */
@@ -88,13 +90,15 @@ export class HandshakeSecret {
 
   /** Made by `EarlySecret.handshake`. */
   static derive(early: EarlySecret, sharedSecret: Uint8Array, helloHash: Uint8Array): Step<HandshakeSecret> {
+    return inlineGen(() => HandshakeSecret.deriveSteps(early, sharedSecret, helloHash))
+  }
+
+  private static *deriveSteps(early: EarlySecret, sharedSecret: Uint8Array, helloHash: Uint8Array) {
     const { hash } = early
-    return inlineGen(function* () {
-      const secret = yield* nextStage(hash, early.secret, sharedSecret)
-      const client = yield* deriveSecret(hash, secret, "c hs traffic", helloHash)
-      const server = yield* deriveSecret(hash, secret, "s hs traffic", helloHash)
-      return new HandshakeSecret(hash, secret, client, server)
-    })
+    const secret = yield* nextStage(hash, early.secret, sharedSecret)
+    const client = yield* deriveSecret(hash, secret, "c hs traffic", helloHash)
+    const server = yield* deriveSecret(hash, secret, "s hs traffic", helloHash)
+    return new HandshakeSecret(hash, secret, client, server)
   }
 
   /**
@@ -127,14 +131,16 @@ export class MasterSecret {
 
   /** Made by `HandshakeSecret.master`. */
   static derive(handshake: HandshakeSecret, handshakeHash: Uint8Array): Step<MasterSecret> {
+    return inlineGen(() => MasterSecret.deriveSteps(handshake, handshakeHash))
+  }
+
+  private static *deriveSteps(handshake: HandshakeSecret, handshakeHash: Uint8Array) {
     const { hash } = handshake
-    return inlineGen(function* () {
-      const secret = yield* nextStage(hash, handshake.secret, zeros(hash))
-      const client = yield* deriveSecret(hash, secret, "c ap traffic", handshakeHash)
-      const server = yield* deriveSecret(hash, secret, "s ap traffic", handshakeHash)
-      const exporter = yield* deriveSecret(hash, secret, "exp master", handshakeHash)
-      return new MasterSecret(hash, secret, client, server, exporter)
-    })
+    const secret = yield* nextStage(hash, handshake.secret, zeros(hash))
+    const client = yield* deriveSecret(hash, secret, "c ap traffic", handshakeHash)
+    const server = yield* deriveSecret(hash, secret, "s ap traffic", handshakeHash)
+    const exporter = yield* deriveSecret(hash, secret, "exp master", handshakeHash)
+    return new MasterSecret(hash, secret, client, server, exporter)
   }
 
   /** Keying material exporter (7.5) over this handshake's exporter_master_secret; see `exportKeyingMaterial`. */
@@ -162,10 +168,12 @@ export class ResumptionMasterSecret {
 
   /** Made by `MasterSecret.resumption`. */
   static derive(master: MasterSecret, resumptionHash: Uint8Array): Step<ResumptionMasterSecret> {
+    return inlineGen(() => ResumptionMasterSecret.deriveSteps(master, resumptionHash))
+  }
+
+  private static *deriveSteps(master: MasterSecret, resumptionHash: Uint8Array) {
     const { hash } = master
-    return inlineGen(function* () {
-      return new ResumptionMasterSecret(hash, yield* deriveSecret(hash, master.secret, "res master", resumptionHash))
-    })
+    return new ResumptionMasterSecret(hash, yield* deriveSecret(hash, master.secret, "res master", resumptionHash))
   }
 
   /** The PSK of a ticket (4.6.1): HKDF-Expand-Label(resumption_master_secret, "resumption", ticket_nonce, Hash.length). */
@@ -188,14 +196,22 @@ export const exportKeyingMaterial = (
   label: string,
   context: Uint8Array,
   length: number,
-): Step<Uint8Array> =>
-  inlineGen(function* () {
-    const crypto = yield* TlsCrypto
-    const secret = yield* deriveSecretFromEmpty(hash, exporterMasterSecret, label)
-    const out = yield* expandLabel(hash, secret, "exporter", crypto.digest(hash, context), length)
-    secret.fill(0)
-    return out
-  })
+): Step<Uint8Array> => inlineGen(() => exportSteps(hash, exporterMasterSecret, label, context, length))
+
+/** The steps of `exportKeyingMaterial`. */
+function* exportSteps(
+  hash: HashAlgorithm,
+  exporterMasterSecret: Uint8Array,
+  label: string,
+  context: Uint8Array,
+  length: number,
+) {
+  const crypto = yield* TlsCrypto
+  const secret = yield* deriveSecretFromEmpty(hash, exporterMasterSecret, label)
+  const out = yield* expandLabel(hash, secret, "exporter", crypto.digest(hash, context), length)
+  secret.fill(0)
+  return out
+}
 
 /**
  * finished_key = HKDF-Expand-Label(baseKey, "finished", "", Hash.length) (4.4.4); `baseKey`
@@ -214,13 +230,16 @@ export const finishedKey = (hash: HashAlgorithm, baseKey: Uint8Array): Step<Uint
  * @since 0.1.0
  */
 export const verifyData = (hash: HashAlgorithm, baseKey: Uint8Array, transcriptHash: Uint8Array): Step<Uint8Array> =>
-  inlineGen(function* () {
-    const crypto = yield* TlsCrypto
-    const key = yield* finishedKey(hash, baseKey)
-    const mac = yield* crypto.hmac(hash, key, transcriptHash)
-    key.fill(0)
-    return mac
-  })
+  inlineGen(() => verifyDataSteps(hash, baseKey, transcriptHash))
+
+/** The steps of `verifyData`. */
+function* verifyDataSteps(hash: HashAlgorithm, baseKey: Uint8Array, transcriptHash: Uint8Array) {
+  const crypto = yield* TlsCrypto
+  const key = yield* finishedKey(hash, baseKey)
+  const mac = yield* crypto.hmac(hash, key, transcriptHash)
+  key.fill(0)
+  return mac
+}
 
 /**
  * application_traffic_secret_N+1 = HKDF-Expand-Label(secret_N, "traffic upd", "",
@@ -244,8 +263,11 @@ export interface TrafficKeys {
  * @since 0.1.0
  */
 export const trafficKeys = (suite: Tls13Suite, secret: Uint8Array): Step<TrafficKeys> =>
-  inlineGen(function* () {
-    const key = yield* expandLabel(suite.hash, secret, "key", new Uint8Array(0), suite.keyLength)
-    const iv = yield* expandLabel(suite.hash, secret, "iv", new Uint8Array(0), suite.ivLength)
-    return { key, iv }
-  })
+  inlineGen(() => trafficKeysSteps(suite, secret))
+
+/** The steps of `trafficKeys`. */
+function* trafficKeysSteps(suite: Tls13Suite, secret: Uint8Array) {
+  const key = yield* expandLabel(suite.hash, secret, "key", new Uint8Array(0), suite.keyLength)
+  const iv = yield* expandLabel(suite.hash, secret, "iv", new Uint8Array(0), suite.ivLength)
+  return { key, iv }
+}

@@ -10,7 +10,14 @@
  *
  * @since 0.1.0
  */
-import { type CryptoError, inlineEither, inlineGen, TlsCrypto, type TlsCryptoService } from "@effect-tls/crypto"
+import {
+  type CryptoError,
+  inlineEither,
+  inlineGen,
+  type SignatureAlgorithm,
+  TlsCrypto,
+  type TlsCryptoService,
+} from "@effect-tls/crypto"
 import { Effect, Either } from "effect"
 import { type Certificate, isSelfIssued } from "./certificate.js"
 import { equalBytes, toHex } from "./hex.js"
@@ -116,30 +123,33 @@ class PathSearch {
 
   /** Extends `path` (leaf first) to an anchor, or `undefined` when no extension works. */
   extend(path: ReadonlyArray<Certificate>): Effect.Effect<FoundPath | undefined, CertificateProblem> {
-    return inlineGen(this, function* () {
-      const current = path[path.length - 1]!
-      const candidates = this.candidatesFor(current, path)
-      if (candidates.length === 0) {
-        this.deadEnd ??= isSelfIssued(current)
-          ? problem("SelfSigned", current, "self-signed certificate that is not a trust anchor")
-          : problem("UnknownIssuer", current, `no trust anchor or intermediate named ${current.issuer.text}`)
-        return undefined
-      }
-      for (const candidate of candidates) {
-        if (this.candidatesLeft-- <= 0) {
-          return yield* Effect.fail(
-            problem(
-              "ChainTooLong",
-              this.input.leaf,
-              `path building gave up after ${this.input.policy.maxCandidates} candidates`,
-            ),
-          )
-        }
-        const found = yield* this.tryCandidate(path, current, candidate)
-        if (found !== undefined) return found
-      }
+    return inlineGen(() => this.extendSteps(path))
+  }
+
+  /** The steps of `extend` (a generator made once: see inline.ts on generator closures). */
+  private *extendSteps(path: ReadonlyArray<Certificate>) {
+    const current = path[path.length - 1]!
+    const candidates = this.candidatesFor(current, path)
+    if (candidates.length === 0) {
+      this.deadEnd ??= isSelfIssued(current)
+        ? problem("SelfSigned", current, "self-signed certificate that is not a trust anchor")
+        : problem("UnknownIssuer", current, `no trust anchor or intermediate named ${current.issuer.text}`)
       return undefined
-    })
+    }
+    for (const candidate of candidates) {
+      if (this.candidatesLeft-- <= 0) {
+        return yield* Effect.fail(
+          problem(
+            "ChainTooLong",
+            this.input.leaf,
+            `path building gave up after ${this.input.policy.maxCandidates} candidates`,
+          ),
+        )
+      }
+      const found = yield* this.tryCandidate(path, current, candidate)
+      if (found !== undefined) return found
+    }
+    return undefined
   }
 
   private tryCandidate(
@@ -147,25 +157,28 @@ class PathSearch {
     current: Certificate,
     candidate: Candidate,
   ): Effect.Effect<FoundPath | undefined, CertificateProblem> {
-    return inlineGen(this, function* () {
-      const issuer = candidate.certificate
-      const roleProblem = this.checkRole(issuer, candidate.anchor === undefined ? "intermediate" : "anchor")
-      if (roleProblem !== undefined) return this.refuse(roleProblem)
-      const signatureProblem = yield* this.checkSignature(current, issuer)
-      if (signatureProblem !== undefined) return this.refuse(signatureProblem)
-      const extended = [...path, issuer]
-      if (candidate.anchor !== undefined) {
-        const pathProblem = checkPathLengths(extended) ?? checkNameConstraints(extended)
-        return pathProblem === undefined ? { path: extended, anchor: candidate.anchor } : this.refuse(pathProblem)
-      }
-      const depth = extended.slice(1).filter((certificate) => !isSelfIssued(certificate)).length
-      if (depth > this.input.policy.maxDepth) {
-        return this.refuse(
-          problem("ChainTooLong", issuer, `more than ${this.input.policy.maxDepth} intermediate certificates`),
-        )
-      }
-      return yield* this.extend(extended)
-    })
+    return inlineGen(() => this.tryCandidateSteps(path, current, candidate))
+  }
+
+  /** The steps of `tryCandidate` (a generator made once: see inline.ts on generator closures). */
+  private *tryCandidateSteps(path: ReadonlyArray<Certificate>, current: Certificate, candidate: Candidate) {
+    const issuer = candidate.certificate
+    const roleProblem = this.checkRole(issuer, candidate.anchor === undefined ? "intermediate" : "anchor")
+    if (roleProblem !== undefined) return this.refuse(roleProblem)
+    const signatureProblem = yield* this.checkSignature(current, issuer)
+    if (signatureProblem !== undefined) return this.refuse(signatureProblem)
+    const extended = [...path, issuer]
+    if (candidate.anchor !== undefined) {
+      const pathProblem = checkPathLengths(extended) ?? checkNameConstraints(extended)
+      return pathProblem === undefined ? { path: extended, anchor: candidate.anchor } : this.refuse(pathProblem)
+    }
+    const depth = extended.slice(1).filter((certificate) => !isSelfIssued(certificate)).length
+    if (depth > this.input.policy.maxDepth) {
+      return this.refuse(
+        problem("ChainTooLong", issuer, `more than ${this.input.policy.maxDepth} intermediate certificates`),
+      )
+    }
+    return yield* this.extend(extended)
   }
 
   private refuse(reason: CertificateProblem): undefined {
@@ -204,26 +217,33 @@ class PathSearch {
     if (byIssuer === undefined) this.signatureChecks.set(child, (byIssuer = new Map()))
     if (byIssuer.has(issuer)) return Effect.succeed(byIssuer.get(issuer))
     const algorithm = signatureAlgorithmOf(child, this.input.policy)
-    const crypto = this.crypto
-    return inlineGen(function* () {
-      let result: CertificateProblem | undefined
-      if ("code" in algorithm) {
-        result = algorithm
-      } else {
-        const verified = yield* inlineEither(
-          crypto.verify({ spki: issuer.spki, algorithm, message: child.tbs, signature: child.signature }),
-        )
-        result = Either.isRight(verified)
-          ? undefined
-          : problem(
-              cryptoErrorCode(verified.left),
-              child,
-              `signature by ${issuer.subject.text}: ${verified.left.message}`,
-            )
-      }
-      byIssuer.set(issuer, result)
-      return result
-    })
+    return inlineGen(() => this.checkSignatureSteps(child, issuer, algorithm, byIssuer))
+  }
+
+  /** The steps of `checkSignature` (a generator made once: see inline.ts on generator closures). */
+  private *checkSignatureSteps(
+    child: Certificate,
+    issuer: Certificate,
+    algorithm: SignatureAlgorithm | CertificateProblem,
+    byIssuer: Map<Certificate, CertificateProblem | undefined>,
+  ) {
+    let result: CertificateProblem | undefined
+    if ("code" in algorithm) {
+      result = algorithm
+    } else {
+      const verified = yield* inlineEither(
+        this.crypto.verify({ spki: issuer.spki, algorithm, message: child.tbs, signature: child.signature }),
+      )
+      result = Either.isRight(verified)
+        ? undefined
+        : problem(
+            cryptoErrorCode(verified.left),
+            child,
+            `signature by ${issuer.subject.text}: ${verified.left.message}`,
+          )
+    }
+    byIssuer.set(issuer, result)
+    return result
   }
 }
 
@@ -235,8 +255,11 @@ class PathSearch {
  * @since 0.1.0
  */
 export const buildPath = (input: PathInput): Effect.Effect<FoundPath, CertificateProblem, TlsCrypto> =>
-  inlineGen(function* () {
-    const search = new PathSearch(input, yield* TlsCrypto)
-    const found = yield* search.extend([input.leaf])
-    return found === undefined ? yield* Effect.fail(search.failure()) : found
-  })
+  inlineGen(() => buildPathSteps(input))
+
+/** The steps of `buildPath` (a generator made once: see inline.ts on generator closures). */
+function* buildPathSteps(input: PathInput) {
+  const search = new PathSearch(input, yield* TlsCrypto)
+  const found = yield* search.extend([input.leaf])
+  return found === undefined ? yield* Effect.fail(search.failure()) : found
+}

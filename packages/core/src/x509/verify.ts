@@ -76,20 +76,23 @@ const parseChain = (
 export const verifyServerChain = (options: VerifyServerChainOptions): Effect.Effect<VerifiedChain, Fatal, TlsCrypto> =>
   inlineMapError(verifyChain(options), fatalOf)
 
-const verifyChain = (options: VerifyServerChainOptions) =>
-  inlineGen(function* () {
-    const policy = { ...defaultVerificationPolicy, ...options.policy }
-    const now = yield* Clock.currentTimeMillis
-    const certificates = yield* parseChain(options.chain)
-    const [leaf, ...intermediates] = certificates as [Certificate, ...Array<Certificate>]
-    const leafProblem = checkCertificate(leaf, "leaf", now, policy)
-    if (leafProblem !== undefined) return yield* Effect.fail(leafProblem)
-    const found = yield* buildPath({ leaf, intermediates, anchors: options.anchors, now, policy })
-    const identity = options.serverName
-    if (identity !== undefined && !matchesServerIdentity(leaf, identity)) {
-      return yield* Effect.fail(
-        problem("HostnameMismatch", leaf, `the certificate is not valid for ${describeIdentity(identity)}`),
-      )
-    }
-    return { path: found.path, anchor: found.anchor }
-  })
+const verifyChain = (options: VerifyServerChainOptions): Effect.Effect<VerifiedChain, CertificateProblem, TlsCrypto> =>
+  inlineGen(() => verifyChainSteps(options))
+
+/** The steps of `verifyChain` (a generator made once: see inline.ts on generator closures). */
+function* verifyChainSteps(options: VerifyServerChainOptions) {
+  const policy = { ...defaultVerificationPolicy, ...options.policy }
+  const now = yield* Clock.currentTimeMillis
+  const certificates = yield* parseChain(options.chain)
+  const [leaf, ...intermediates] = certificates as [Certificate, ...Array<Certificate>]
+  const leafProblem = checkCertificate(leaf, "leaf", now, policy)
+  if (leafProblem !== undefined) return yield* Effect.fail(leafProblem)
+  const found = yield* buildPath({ leaf, intermediates, anchors: options.anchors, now, policy })
+  const identity = options.serverName
+  if (identity !== undefined && !matchesServerIdentity(leaf, identity)) {
+    return yield* Effect.fail(
+      problem("HostnameMismatch", leaf, `the certificate is not valid for ${describeIdentity(identity)}`),
+    )
+  }
+  return { path: found.path, anchor: found.anchor }
+}

@@ -30,17 +30,24 @@ export const importOkpPrivateKey = (
   name: "X25519" | "Ed25519",
   secret: Uint8Array,
   usage: "deriveBits" | "sign",
-): Effect.Effect<OkpKeyPair, SubtleRefused> =>
-  Effect.gen(function* () {
-    const oid = name === "X25519" ? x25519Oid : Oid.ed25519
-    const pkcs8 = derSequence(derInteger(0n), derSequence(derOid(oid)), derOctetString(derOctetString(secret)))
-    const privateKey = yield* subtleCall(() => subtle.importKey("pkcs8", pkcs8, { name }, true, [usage]))
-    const jwk = yield* subtleCall(() => subtle.exportKey("jwk", privateKey))
-    const publicKey = yield* Effect.try({
-      try: () => fromBase64Url(jwk.x ?? ""),
-      catch: (cause) => new SubtleRefused({ cause }),
-    })
-    return publicKey.length === 32
-      ? { privateKey, publicKey }
-      : yield* new SubtleRefused({ cause: `${name} JWK with an x of ${publicKey.length} bytes` })
+): Effect.Effect<OkpKeyPair, SubtleRefused> => Effect.gen(() => importOkpPrivateKeySteps(subtle, name, secret, usage))
+
+/** The steps of `importOkpPrivateKey` (a generator made once: see inline.ts on generator closures). */
+function* importOkpPrivateKeySteps(
+  subtle: Subtle,
+  name: "X25519" | "Ed25519",
+  secret: Uint8Array,
+  usage: "deriveBits" | "sign",
+) {
+  const oid = name === "X25519" ? x25519Oid : Oid.ed25519
+  const pkcs8 = derSequence(derInteger(0n), derSequence(derOid(oid)), derOctetString(derOctetString(secret)))
+  const privateKey = yield* subtleCall(() => subtle.importKey("pkcs8", pkcs8, { name }, true, [usage]))
+  const jwk = yield* subtleCall(() => subtle.exportKey("jwk", privateKey))
+  const publicKey = yield* Effect.try({
+    try: () => fromBase64Url(jwk.x ?? ""),
+    catch: (cause) => new SubtleRefused({ cause }),
   })
+  return publicKey.length === 32
+    ? { privateKey, publicKey }
+    : yield* new SubtleRefused({ cause: `${name} JWK with an x of ${publicKey.length} bytes` })
+}
