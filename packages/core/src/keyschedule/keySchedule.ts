@@ -21,8 +21,10 @@ type Step<A> = Effect.Effect<A, CryptoError, TlsCrypto>
 
 const zeros = (hash: HashAlgorithm): Uint8Array => new Uint8Array(hashLength(hash))
 
-/** HKDF-Extract(Derive-Secret(previous, "derived", ""), ikm): the step from one stage's secret to the next. */
-/** Generators here are made once (module level or class methods): see inline.ts on generator closures. */
+/**
+ * HKDF-Extract(Derive-Secret(previous, "derived", ""), ikm): the step from one stage's secret to the next.
+ * Generators here are made once (module level or class methods): see inline.ts on generator closures.
+ */
 function* nextStage(hash: HashAlgorithm, previous: Uint8Array, ikm: Uint8Array) {
   const crypto = yield* TlsCrypto
   const salt = yield* deriveSecretFromEmpty(hash, previous, "derived")
