@@ -7,9 +7,9 @@
  * CPU per 16 KiB record into AEAD opens and the rest. Means over the measured part, after unrecorded warm-up; the
  * profile behind the targets, not another target.
  */
-import { NobleCrypto, TlsCrypto, type TlsCryptoService } from "@effect-tls/crypto"
+import { makeNobleCrypto, systemRandom, TlsCrypto } from "@effect-tls/crypto"
 import { makeNodeCrypto, nodeRandom } from "@effect-tls/crypto/node"
-import { Effect, Layer } from "effect"
+import { Layer } from "effect"
 import { type BulkSuite, download, servedFile, startFileServer, suiteNames } from "./bulk.js"
 import type { BenchClient, ClientName } from "./clients.js"
 import { effectTlsClient } from "./effectTlsClient.js"
@@ -55,14 +55,16 @@ interface Subject {
 }
 
 const timedSubject = (layer: "noble" | "node", rootPem: string): Subject => {
-  const base: TlsCryptoService =
-    layer === "node" ? makeNodeCrypto(nodeRandom) : Effect.runSync(Effect.provide(TlsCrypto, NobleCrypto))
-  const timed = timedCrypto(base)
+  const timed = timedCrypto(layer === "node" ? makeNodeCrypto(nodeRandom) : makeNobleCrypto(systemRandom))
   return { client: effectTlsClient(layer, rootPem, Layer.succeed(TlsCrypto, timed.service)), timed }
 }
 
 const categories: ReadonlyArray<CryptoCategory> = ["curve", "hash", "aead"]
 const noTotals: CryptoTotals = { ms: { curve: 0, hash: 0, aead: 0 }, opens: 0 }
+
+/** A value per crypto category. */
+const perCategory = (value: (category: CryptoCategory) => number): Record<CryptoCategory, number> =>
+  Object.fromEntries(categories.map((category) => [category, value(category)])) as Record<CryptoCategory, number>
 
 /** Runs `work` and returns what it used, with the AEAD opens it made. */
 const measure = async (subject: Subject, work: () => Promise<unknown>) => {
@@ -73,10 +75,7 @@ const measure = async (subject: Subject, work: () => Promise<unknown>) => {
   const cpu = process.cpuUsage(cpu0)
   const threads = threadCpuSince(threads0, threadCpu())
   const crypto1 = subject.timed?.totals() ?? noTotals
-  const crypto = Object.fromEntries(categories.map((c) => [c, crypto1.ms[c] - crypto0.ms[c]])) as Record<
-    CryptoCategory,
-    number
-  >
+  const crypto = perCategory((c) => crypto1.ms[c] - crypto0.ms[c])
   const usage: Usage = {
     cpuMs: (cpu.user + cpu.system) / 1000,
     ...(threads === undefined ? {} : { threads }),
@@ -94,14 +93,7 @@ const sumUsage = (usages: ReadonlyArray<Usage>, factor: number): Usage => {
     ...(first.threads === undefined
       ? {}
       : { threads: { mainMs: sum((u) => u.threads!.mainMs), otherMs: sum((u) => u.threads!.otherMs) } }),
-    ...(first.crypto === undefined
-      ? {}
-      : {
-          crypto: Object.fromEntries(categories.map((c) => [c, sum((u) => u.crypto![c])])) as Record<
-            CryptoCategory,
-            number
-          >,
-        }),
+    ...(first.crypto === undefined ? {} : { crypto: perCategory((c) => sum((u) => u.crypto![c])) }),
   }
 }
 

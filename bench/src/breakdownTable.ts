@@ -1,9 +1,10 @@
 /** The breakdown section as Markdown tables: per handshake in ms, per download record in µs. */
 import type { BreakdownResults, Usage } from "./breakdown.js"
 import { formatNumber, table } from "./markdown.js"
+import type { CryptoCategory } from "./timedCrypto.js"
 
 /** The cells every row shares: CPU, main thread, other threads, then the crypto split and the rest of the main thread. */
-const usageCells = (usage: Usage, categories: ReadonlyArray<"curve" | "hash" | "aead">): Array<string> => {
+const usageCells = (usage: Usage, categories: ReadonlyArray<CryptoCategory>): Array<string> => {
   const crypto = usage.crypto
   const inCrypto = crypto === undefined ? Number.NaN : categories.reduce((sum, c) => sum + crypto[c], 0)
   const main = usage.threads?.mainMs ?? usage.cpuMs
