@@ -27,6 +27,12 @@ export interface HandshakeMessage {
   readonly raw: Uint8Array
 }
 
+/** The reassembler's buffer when it holds nothing: an established connection keeps no buffer. */
+const noBuffer = new Uint8Array(0)
+
+/** The smallest buffer the reassembler allocates. */
+const initialBufferLength = 4096
+
 /**
  * Reassembles handshake messages. `push` the plaintext of each handshake record, then call
  * `next` until it returns `undefined` (more needed) or a `DecodeError` (fatal; complete
@@ -35,7 +41,8 @@ export interface HandshakeMessage {
  * @since 0.1.0
  */
 export class HandshakeReassembler {
-  private buf = new Uint8Array(4096)
+  /** Held bytes at `start..end`; `noBuffer` while nothing is held. */
+  private buf: Uint8Array = noBuffer
   private start = 0
   private end = 0
   /** Offset of the next header not yet checked. */
@@ -101,6 +108,13 @@ export class HandshakeReassembler {
     if (!complete) return this.error
     const raw = this.buf.slice(at, at + HANDSHAKE_HEADER_LENGTH + this.lengthAt(at))
     this.start = at + raw.length
+    // Everything returned: let the buffer go (messages are copies of it).
+    if (this.start === this.end && this.error === undefined) {
+      this.buf = noBuffer
+      this.start = 0
+      this.end = 0
+      this.scan = 0
+    }
     return { type: raw[0]!, body: raw.subarray(HANDSHAKE_HEADER_LENGTH), raw }
   }
 
@@ -124,7 +138,7 @@ export class HandshakeReassembler {
       this.end = held
     }
     if (held + n > this.buf.length) {
-      let size = this.buf.length * 2
+      let size = Math.max(initialBufferLength, this.buf.length * 2)
       while (size < held + n) size *= 2
       const grown = new Uint8Array(size)
       grown.set(this.buf.subarray(0, held))

@@ -126,7 +126,10 @@ export const decodeRecordHeader = (
     return { type, version, length }
   })
 
-/** The deframer's first buffer; it grows when a record needs more. */
+/** The deframer's buffer when it holds nothing: an idle connection keeps no buffer. */
+const noBuffer = new Uint8Array(0)
+
+/** The smallest buffer the deframer allocates; it grows when a record needs more. */
 const initialBufferLength = 4096
 
 /**
@@ -143,7 +146,8 @@ const initialBufferLength = 4096
  * @since 0.1.0
  */
 export class Deframer {
-  private buf: Uint8Array
+  /** Held bytes of an incomplete record, at `start..end`; `noBuffer` while nothing is held. */
+  private buf: Uint8Array = noBuffer
   private start = 0
   private end = 0
   private chunk: Uint8Array | undefined = undefined
@@ -155,9 +159,6 @@ export class Deframer {
   constructor(limits: RecordLimits = {}) {
     this.maxCiphertext = limits.maxCiphertextLength ?? MAX_CIPHERTEXT_LENGTH
     this.maxPlaintext = limits.maxPlaintextLength ?? MAX_PLAINTEXT_LENGTH
-    // Starts small (an idle connection keeps it) and grows to what the records need: at most
-    // one complete record and the incomplete one after it.
-    this.buf = new Uint8Array(initialBufferLength)
   }
 
   /**
@@ -167,10 +168,8 @@ export class Deframer {
    */
   clone(): Deframer {
     const copy = new Deframer({ maxCiphertextLength: this.maxCiphertext, maxPlaintextLength: this.maxPlaintext })
-    const held = this.buf.subarray(this.start, this.end)
-    if (held.length > copy.buf.length) copy.buf = new Uint8Array(this.buf.length)
-    copy.buf.set(held)
-    copy.end = held.length
+    copy.buf = this.buf.slice(this.start, this.end)
+    copy.end = copy.buf.length
     copy.chunk = this.chunk
     copy.chunkPos = this.chunkPos
     copy.error = this.error
@@ -197,10 +196,20 @@ export class Deframer {
     }
   }
 
-  /** The next complete record, `undefined` when more bytes are needed, or the fatal error. */
+  /**
+   * The next complete record, `undefined` when more bytes are needed, or the fatal error.
+   * Once every byte received is returned, the buffer is let go: records returned from it
+   * stay valid, since it is never written again.
+   */
   next(): TlsRecord | DecodeError | undefined {
     if (this.error !== undefined) return this.error
-    return this.end > this.start ? this.nextBuffered() : this.nextInChunk()
+    if (this.end > this.start) return this.nextBuffered()
+    if (this.buf !== noBuffer) {
+      this.buf = noBuffer
+      this.start = 0
+      this.end = 0
+    }
+    return this.nextInChunk()
   }
 
   private nextInChunk(): TlsRecord | DecodeError | undefined {
@@ -271,7 +280,7 @@ export class Deframer {
     const chunk = this.chunk
     if (chunk === undefined) return
     if (this.end + n > this.buf.length) {
-      const grown = new Uint8Array(Math.max(2 * this.buf.length, this.end - this.start + n))
+      const grown = new Uint8Array(Math.max(initialBufferLength, 2 * this.buf.length, this.end - this.start + n))
       grown.set(this.buf.subarray(this.start, this.end))
       this.end -= this.start
       this.start = 0

@@ -26,7 +26,18 @@ const reassemble = (
   return out
 }
 
+/** Encoded messages, their concatenation, and cut points to fragment it at. */
+const fragmentedMessages = fc.array(handshake, { minLength: 1, maxLength: 6 }).chain((messages) => {
+  const raws = messages.map(encodeHandshake)
+  const stream = concat(...raws)
+  return fc.tuple(fc.constant(raws), fc.constant(stream), cuts(stream.length))
+})
+
 const asMessage = (raw: Uint8Array): HandshakeMessage => ({ type: raw[0]!, body: raw.subarray(4), raw })
+
+/** The reassembler's private buffer (white box: what an established connection keeps). */
+const heldBuffer = (reassembler: HandshakeReassembler): Uint8Array =>
+  (reassembler as unknown as { readonly buf: Uint8Array }).buf
 
 describe("HandshakeReassembler", () => {
   it("yields the RFC 8448 ClientHello with its raw bytes", () => {
@@ -35,19 +46,22 @@ describe("HandshakeReassembler", () => {
     expect(message instanceof DecodeError ? undefined : message?.body.length).toBe(192)
   })
 
+  it.prop("property: any fragmentation gives the same messages", [fragmentedMessages], ([[raws, stream, offsets]]) => {
+    const reassembler = new HandshakeReassembler()
+    expect(reassemble(reassembler, split(stream, offsets))).toEqual(raws.map(asMessage))
+    expect(reassembler.buffered).toBe(0)
+  })
+
   it.prop(
-    "property: any fragmentation gives the same messages",
-    [
-      fc.array(handshake, { minLength: 1, maxLength: 6 }).chain((messages) => {
-        const raws = messages.map(encodeHandshake)
-        const stream = concat(...raws)
-        return fc.tuple(fc.constant(raws), fc.constant(stream), cuts(stream.length))
-      }),
-    ],
+    "property: once every message is returned, the reassembler holds no buffer (an established connection keeps none)",
+    [fragmentedMessages],
     ([[raws, stream, offsets]]) => {
       const reassembler = new HandshakeReassembler()
-      expect(reassemble(reassembler, split(stream, offsets))).toEqual(raws.map(asMessage))
-      expect(reassembler.buffered).toBe(0)
+      expect(heldBuffer(reassembler).length).toBe(0)
+      const messages = reassemble(reassembler, split(stream, offsets))
+      expect(heldBuffer(reassembler).length).toBe(0)
+      // The messages handed out are copies: letting the buffer go leaves them intact.
+      expect(messages).toEqual(raws.map(asMessage))
     },
   )
 

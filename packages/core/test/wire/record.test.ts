@@ -33,6 +33,12 @@ const frame = (record: { type: number; version: number; fragment: Uint8Array }):
   return out
 }
 
+/** Records, their framed concatenation, and cut points to split it at. */
+const splitStream = fc.array(recordArb, { minLength: 1, maxLength: 8 }).chain((records) => {
+  const stream = concat(...records.map(frame))
+  return fc.tuple(fc.constant(records), fc.constant(stream), cuts(stream.length))
+})
+
 /** The records the deframer must return for `records`: `raw` is the framed record. */
 const framed = (records: ReadonlyArray<{ type: number; version: number; fragment: Uint8Array }>) =>
   records.map((record) => ({ ...record, raw: frame(record) }))
@@ -108,6 +114,9 @@ describe("record header", () => {
   })
 })
 
+/** The deframer's private buffer (white box: what an idle connection keeps). */
+const heldBuffer = (deframer: Deframer): Uint8Array => (deframer as unknown as { readonly buf: Uint8Array }).buf
+
 describe("Deframer", () => {
   it("frames the RFC 8448 ClientHello record", () => {
     const deframer = new Deframer()
@@ -120,20 +129,11 @@ describe("Deframer", () => {
     expect(deframer.buffered).toBe(0)
   })
 
-  it.prop(
-    "property: any split of a stream gives the same records",
-    [
-      fc.array(recordArb, { minLength: 1, maxLength: 8 }).chain((records) => {
-        const stream = concat(...records.map(frame))
-        return fc.tuple(fc.constant(records), fc.constant(stream), cuts(stream.length))
-      }),
-    ],
-    ([[records, stream, offsets]]) => {
-      const deframer = new Deframer()
-      expect(deframeAll(deframer, split(stream, offsets))).toEqual(framed(records))
-      expect(deframer.buffered).toBe(0)
-    },
-  )
+  it.prop("property: any split of a stream gives the same records", [splitStream], ([[records, stream, offsets]]) => {
+    const deframer = new Deframer()
+    expect(deframeAll(deframer, split(stream, offsets))).toEqual(framed(records))
+    expect(deframer.buffered).toBe(0)
+  })
 
   it.prop(
     "property: chunks may be reused by the caller once next() returned undefined",
@@ -168,6 +168,17 @@ describe("Deframer", () => {
       const out: Array<TlsRecord | DecodeError> = []
       drain(deframer, out)
       expect(out).toEqual(framed(records))
+    },
+  )
+
+  it.prop(
+    "property: once every byte is returned, the deframer holds no buffer (an idle connection keeps none)",
+    [splitStream],
+    ([[records, stream, offsets]]) => {
+      const deframer = new Deframer()
+      expect(heldBuffer(deframer).length).toBe(0)
+      expect(deframeAll(deframer, split(stream, offsets))).toEqual(framed(records))
+      expect(heldBuffer(deframer).length).toBe(0)
     },
   )
 
