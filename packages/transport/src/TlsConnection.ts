@@ -70,60 +70,91 @@ function* runSteps<_, E, R>(
 }
 
 /**
+ * A connection: a class, so that it is a fast-mode object. The object literal it replaces
+ * (a getter and a symbol key among sixteen properties) was kept in dictionary mode, an
+ * 832-byte property table per connection. Function-valued members are own fields, bound to
+ * the connection, so they can be passed on (`Effect.flatMap(data, connection.write)`); the
+ * members most callers never use are made on first use.
+ */
+class Connection implements TlsConnection {
+  readonly [Socket.TypeId]: Socket.TypeId = Socket.TypeId
+  readonly read: TlsConnection["read"]
+  readonly readChunks: TlsConnection["readChunks"]
+  readonly write: TlsConnection["write"]
+  readonly shutdown: TlsConnection["shutdown"]
+  readonly run: TlsConnection["run"]
+  readonly runRaw: TlsConnection["runRaw"]
+  readonly keyUpdate: TlsConnection["keyUpdate"]
+  readonly exportKeyingMaterial: TlsConnection["exportKeyingMaterial"]
+  private parsedCertificates: TlsConnection["peerCertificates"] | undefined
+  private madeStream: TlsConnection["stream"] | undefined
+  private madeWriter: TlsConnection["writer"] | undefined
+  private madeChannelBinding: TlsConnection["channelBinding"] | undefined
+
+  constructor(
+    pump: Pump,
+    readonly session: SessionInfo,
+  ) {
+    const readLock = makeMutex()
+    const { engine } = pump
+    const readChunks = readLock.withLock(pump.drive(engine.readChunks))
+    this.read = readLock.withLock(pump.drive(engine.read))
+    this.readChunks = readChunks
+    this.write = (data) => pump.drive(engine.write(data))
+    this.shutdown = Effect.asVoid(pump.drive(engine.shutdown))
+    this.run = (handler, options) => Effect.gen(() => runSteps(readChunks, handler, options))
+    this.runRaw = this.run
+    this.keyUpdate = (requestPeer) => pump.drive(engine.keyUpdate(requestPeer))
+    this.exportKeyingMaterial = (label, context, length) => engine.exportKeyingMaterial(label, context, length)
+  }
+
+  /** Parsed on first use: most callers never look. */
+  get peerCertificates(): TlsConnection["peerCertificates"] {
+    this.parsedCertificates ??= this.session.peerCertificates.flatMap((der) => {
+      const parsed = X509.parseCertificate(der)
+      return Either.isRight(parsed) ? [parsed.right] : []
+    })
+    return this.parsedCertificates
+  }
+
+  get stream(): TlsConnection["stream"] {
+    this.madeStream ??= Stream.repeatEffectChunkOption(
+      Effect.flatMap(
+        Effect.mapError(this.readChunks, Option.some),
+        Option.match({
+          onNone: () => Effect.fail(Option.none()),
+          onSome: (chunks) => Effect.succeed(Chunk.unsafeFromArray(chunks)),
+        }),
+      ),
+    )
+    return this.madeStream
+  }
+
+  get writer(): TlsConnection["writer"] {
+    if (this.madeWriter === undefined) {
+      const writeChunk = (chunk: Uint8Array | string | Socket.CloseEvent) =>
+        Effect.mapError(
+          Socket.isCloseEvent(chunk)
+            ? this.shutdown
+            : this.write(typeof chunk === "string" ? encoder.encode(chunk) : chunk),
+          socketError("Write"),
+        )
+      this.madeWriter = Effect.acquireRelease(Effect.succeed(writeChunk), () => Effect.ignore(this.shutdown))
+    }
+    return this.madeWriter
+  }
+
+  get channelBinding(): TlsConnection["channelBinding"] {
+    this.madeChannelBinding ??= this.exportKeyingMaterial(channelBindingLabel, new Uint8Array(0), 32)
+    return this.madeChannelBinding
+  }
+}
+
+/**
  * The connection over a pump whose engine has completed the handshake. Operations run with
  * the services the engine was bound to at connect time.
  *
  * @since 0.1.0
  */
 export const makeConnection = (pump: Pump, session: SessionInfo): Effect.Effect<TlsConnection> =>
-  Effect.sync(() => {
-    const readLock = makeMutex()
-    const { engine } = pump
-    let peerCertificates: ReadonlyArray<X509.Certificate> | undefined
-    const read = readLock.withLock(pump.drive(engine.read))
-    const readChunks = readLock.withLock(pump.drive(engine.readChunks))
-    const write = (data: Uint8Array) => pump.drive(engine.write(data))
-    const shutdown = Effect.asVoid(pump.drive(engine.shutdown))
-    const exportKeyingMaterial = (label: string, context: Uint8Array, length: number) =>
-      engine.exportKeyingMaterial(label, context, length)
-
-    const run: Socket.Socket["run"] = (handler, options) => Effect.gen(() => runSteps(readChunks, handler, options))
-
-    const writeChunk = (chunk: Uint8Array | string | Socket.CloseEvent) =>
-      Effect.mapError(
-        Socket.isCloseEvent(chunk) ? shutdown : write(typeof chunk === "string" ? encoder.encode(chunk) : chunk),
-        socketError("Write"),
-      )
-
-    return {
-      [Socket.TypeId]: Socket.TypeId,
-      run,
-      runRaw: run,
-      writer: Effect.acquireRelease(Effect.succeed(writeChunk), () => Effect.ignore(shutdown)),
-      session,
-      // Parsed on first use: most callers never look.
-      get peerCertificates() {
-        peerCertificates ??= session.peerCertificates.flatMap((der) => {
-          const parsed = X509.parseCertificate(der)
-          return Either.isRight(parsed) ? [parsed.right] : []
-        })
-        return peerCertificates
-      },
-      read,
-      readChunks,
-      stream: Stream.repeatEffectChunkOption(
-        Effect.flatMap(
-          Effect.mapError(readChunks, Option.some),
-          Option.match({
-            onNone: () => Effect.fail(Option.none()),
-            onSome: (chunks) => Effect.succeed(Chunk.unsafeFromArray(chunks)),
-          }),
-        ),
-      ),
-      write,
-      shutdown,
-      keyUpdate: (requestPeer) => pump.drive(engine.keyUpdate(requestPeer)),
-      exportKeyingMaterial,
-      channelBinding: exportKeyingMaterial(channelBindingLabel, new Uint8Array(0), 32),
-    }
-  })
+  Effect.sync(() => new Connection(pump, session))

@@ -182,6 +182,29 @@ describe("stream mode", () => {
       }),
   )
 
+  it.scopedLive("a connection's operations work detached from it, and its lazy members are made once", () =>
+    Effect.gen(function* () {
+      const pki = yield* testPki
+      const server = yield* startNodeTlsServer()
+      const tls = yield* connectTo(server, pki.root.certPem, "noble")
+      // Passed on as functions and values, as Effect code does (`Effect.flatMap(data, tls.write)`).
+      const { write, read, keyUpdate, exportKeyingMaterial, shutdown } = tls
+      yield* Effect.flatMap(Effect.succeed(new TextEncoder().encode("ping")), write)
+      expect(decoder.decode(Option.getOrThrow(yield* read))).toBe("ping")
+      yield* keyUpdate(false)
+      yield* write(new TextEncoder().encode("pong"))
+      expect(decoder.decode(Option.getOrThrow(yield* read))).toBe("pong")
+      expect((yield* exportKeyingMaterial("EXPORTER-test", new Uint8Array(0), 16)).length).toBe(16)
+      expect(tls.stream).toBe(tls.stream)
+      expect(tls.writer).toBe(tls.writer)
+      expect(tls.channelBinding).toBe(tls.channelBinding)
+      expect(tls.peerCertificates).toBe(tls.peerCertificates)
+      expect(tls.peerCertificates).toHaveLength(tls.session.peerCertificates.length)
+      expect(tls.peerCertificates[0]?.subject.text).toBe("CN=localhost")
+      yield* shutdown
+    }),
+  )
+
   it.scopedLive("NodeTls.connect's crypto layer and verifier win over services of the same kind in context", () =>
     Effect.gen(function* () {
       const pki = yield* testPki
