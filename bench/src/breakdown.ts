@@ -4,13 +4,13 @@
  * other threads (V8's GC and compiler) is read from /proc. For full x25519 handshakes it
  * splits our CPU into curve operations, hashing (transcript, HKDF, HMAC), AEAD and the rest
  * (parsing, state machine, Effect, sockets); for downloads of the bulk section's size, the
- * CPU per 16 KiB record into AEAD opens and the rest. Means over the measured part, after unrecorded warm-up; the
- * profile behind the targets, not another target.
+ * CPU per 16 KiB record into AEAD opens and the rest. Means over the measured part, after
+ * unrecorded warm-up: the profile behind the targets, not another target.
  */
 import { makeNobleCrypto, systemRandom, TlsCrypto } from "@effect-tls/crypto"
 import { makeNodeCrypto, nodeRandom } from "@effect-tls/crypto/node"
 import { Layer } from "effect"
-import { type BulkSuite, download, servedFile, startFileServer, suiteNames } from "./bulk.js"
+import { type BulkSuite, checkBody, download, servedFile, startFileServer, suiteNames } from "./bulk.js"
 import type { BenchClient, ClientName } from "./clients.js"
 import { effectTlsClient } from "./effectTlsClient.js"
 import { nodeTlsClient } from "./nodeTlsClient.js"
@@ -151,8 +151,7 @@ const breakDownloads = async (
           const { body } = await download(subject.client, server.port, async (work) => {
             measured = await measure(subject, work)
           })
-          if (body !== bytes)
-            throw new Error(`${subject.client.name} (${suite}): body of ${body} bytes, expected ${bytes}`)
+          checkBody(subject.client.name, suite, body, bytes)
           const records = subject.timed === undefined ? Math.ceil(bytes / recordSize) : measured!.opens
           results.push({ suite, client: subject.client.name, records, ...sumUsage([measured!.usage], 1000 / records) })
         }

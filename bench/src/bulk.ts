@@ -74,6 +74,11 @@ export const download = (client: BenchClient, port: number, around: AroundDownlo
     return { seconds, cpuMs, body: headerLength < 0 ? -1 : received - headerLength }
   })
 
+/** Throws unless a download's body had the `bytes` the served file has. */
+export const checkBody = (client: ClientName, suite: BulkSuite, body: number, bytes: number): void => {
+  if (body !== bytes) throw new Error(`${client} (${suite}): body of ${body} bytes, expected ${bytes}`)
+}
+
 /** A temp dir holding `file` of `bytes` random bytes; removed by the returned function. */
 export const servedFile = (bytes: number): { readonly dir: string; readonly remove: () => void } => {
   const dir = mkdtempSync(join(tmpdir(), "effect-tls-bench-www-"))
@@ -118,7 +123,7 @@ export const runBulk = async (
         for (let repetition = 0; repetition < repetitions; repetition++) {
           for (const [index, client] of able.entries()) {
             const { seconds, cpuMs, body } = await download(client, server.port)
-            if (body !== bytes) throw new Error(`${client.name} (${suite}): body of ${body} bytes, expected ${bytes}`)
+            checkBody(client.name, suite, body, bytes)
             rates[index]!.push(bytes / 1e6 / seconds)
             cpus[index]!.push(cpuMs / (bytes / 1e6))
           }

@@ -32,7 +32,15 @@ export interface Mutex {
 class Lock implements Mutex {
   private held = false
   private readonly waiters: Array<() => void> = []
-  private readonly released = Effect.sync(() => this.release())
+
+  /** A function field, not a method: callers pass it on as it is (`Effect.sync(lock.release)`). */
+  readonly release = (): void => {
+    const next = this.waiters.shift()
+    if (next === undefined) this.held = false
+    else next()
+  }
+
+  private readonly released = Effect.sync(this.release)
   private readonly acquire = Effect.async<void>((resume) => {
     if (!this.held) {
       this.held = true
@@ -73,13 +81,6 @@ class Lock implements Mutex {
     if (this.held) return false
     this.held = true
     return true
-  }
-
-  /** A function field, not a method: callers pass it on as it is (`Effect.sync(lock.release)`). */
-  readonly release = (): void => {
-    const next = this.waiters.shift()
-    if (next === undefined) this.held = false
-    else next()
   }
 }
 
