@@ -1,6 +1,6 @@
 /** The engine's lock: exclusion, order, release on failure and interruption. */
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, Exit, Fiber } from "effect"
+import { Cause, Deferred, Effect, Exit, Fiber } from "effect"
 import { makeMutex } from "../../src/engine/mutex.js"
 
 describe("makeMutex", () => {
@@ -39,6 +39,26 @@ describe("makeMutex", () => {
       expect(Exit.isFailure(exit)).toBe(true)
       expect(lock.locked).toBe(false)
       expect(yield* lock.withLock(Effect.succeed(1))).toBe(1)
+    }),
+  )
+
+  it.effect("a holder that dies or fails after waiting releases the lock, its exit unchanged", () =>
+    Effect.gen(function* () {
+      const lock = makeMutex()
+      const died = yield* Effect.exit(lock.withLock(Effect.die("defect")))
+      expect(Exit.isFailure(died) && Cause.isDie(died.cause)).toBe(true)
+      expect(lock.locked).toBe(false)
+      const gate = yield* Deferred.make<void>()
+      const holder = yield* Effect.fork(lock.withLock(Deferred.await(gate)))
+      yield* Effect.yieldNow()
+      // This one waits for the lock, then fails while holding it.
+      const waiter = yield* Effect.fork(Effect.exit(lock.withLock(Effect.fail("after waiting"))))
+      yield* Effect.yieldNow()
+      yield* Deferred.succeed(gate, undefined)
+      yield* Fiber.join(holder)
+      const failed = yield* Fiber.join(waiter)
+      expect(failed).toEqual(Exit.fail("after waiting"))
+      expect(lock.locked).toBe(false)
     }),
   )
 
