@@ -33,10 +33,26 @@ const noBuffer = new Uint8Array(0)
 /** The smallest buffer the reassembler allocates. */
 const initialBufferLength = 4096
 
+/** The body length in the handshake header at `at`. */
+const lengthOf = (bytes: Uint8Array, at: number): number =>
+  (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!
+
+/** A message from its own copy of header and body. */
+const message = (raw: Uint8Array): HandshakeMessage => ({
+  type: raw[0]!,
+  body: raw.subarray(HANDSHAKE_HEADER_LENGTH),
+  raw,
+})
+
 /**
  * Reassembles handshake messages. `push` the plaintext of each handshake record, then call
  * `next` until it returns `undefined` (more needed) or a `DecodeError` (fatal; complete
  * messages received before the fault are still returned first).
+ *
+ * A record pushed while nothing is held is read in place: each message whole inside it is
+ * returned as its own copy, and only an incomplete tail is copied into the buffer. So the
+ * caller must leave a pushed fragment unchanged until `next` returned `undefined` (or it
+ * pushes the next one), as with the deframer.
  *
  * @since 0.1.0
  */
@@ -49,6 +65,9 @@ export class HandshakeReassembler {
   private scan = 0
   private error: DecodeError | undefined = undefined
   private errorAt = 0
+  /** A fragment pushed while nothing was held, read in place from `fragmentPos`. */
+  private fragment: Uint8Array | undefined = undefined
+  private fragmentPos = 0
 
   /** @param maxMessageLength largest accepted body length (default 64 KiB). */
   constructor(private readonly maxMessageLength: number = DEFAULT_MAX_HANDSHAKE_LENGTH) {}
@@ -56,6 +75,7 @@ export class HandshakeReassembler {
   /** An independent copy in the same state (held bytes copied), to save and restore a connection's state. */
   clone(): HandshakeReassembler {
     const copy = new HandshakeReassembler(this.maxMessageLength)
+    this.holdFragment()
     copy.buf = this.buf.slice()
     copy.start = this.start
     copy.end = this.end
@@ -70,16 +90,36 @@ export class HandshakeReassembler {
    * handshake messages may not span one (RFC 8446 section 5.1).
    */
   get buffered(): number {
-    return this.end - this.start
+    return this.end - this.start + (this.fragment === undefined ? 0 : this.fragment.length - this.fragmentPos)
   }
 
-  /** Adds the plaintext of one handshake record (copied). */
+  /** Adds the plaintext of one handshake record. */
   push(fragment: Uint8Array): void {
     if (this.error !== undefined) return
     if (fragment.length === 0) {
+      this.holdFragment()
       this.fault(this.end, AlertDescription.unexpected_message, "zero-length handshake fragment")
       return
     }
+    this.holdFragment()
+    if (this.end === this.start) {
+      this.fragment = fragment
+      this.fragmentPos = 0
+      return
+    }
+    this.hold(fragment)
+  }
+
+  /** Copies what is left of the fragment read in place into the buffer. */
+  private holdFragment(): void {
+    const fragment = this.fragment
+    if (fragment === undefined) return
+    this.fragment = undefined
+    if (this.error === undefined) this.hold(fragment.subarray(this.fragmentPos))
+  }
+
+  /** Appends `fragment` to the held bytes, checking each header that becomes visible. */
+  private hold(fragment: Uint8Array): void {
     this.makeRoom(fragment.length)
     this.buf.set(fragment, this.end)
     this.end += fragment.length
@@ -99,6 +139,10 @@ export class HandshakeReassembler {
 
   /** The next complete message, `undefined` when more bytes are needed, or the fatal error. */
   next(): HandshakeMessage | DecodeError | undefined {
+    if (this.fragment !== undefined) {
+      const inPlace = this.nextInFragment(this.fragment)
+      if (inPlace !== undefined) return inPlace
+    }
     const at = this.start
     const held = this.end - at
     const complete =
@@ -115,11 +159,32 @@ export class HandshakeReassembler {
       this.end = 0
       this.scan = 0
     }
-    return { type: raw[0]!, body: raw.subarray(HANDSHAKE_HEADER_LENGTH), raw }
+    return message(raw)
+  }
+
+  /**
+   * The next message whole inside the fragment read in place, or the fault of its header;
+   * otherwise the rest of the fragment is held and `undefined` returned.
+   */
+  private nextInFragment(fragment: Uint8Array): HandshakeMessage | DecodeError | undefined {
+    const at = this.fragmentPos
+    const left = fragment.length - at
+    if (left >= HANDSHAKE_HEADER_LENGTH) {
+      const length = lengthOf(fragment, at)
+      if (length <= this.maxMessageLength && left >= HANDSHAKE_HEADER_LENGTH + length) {
+        const raw = fragment.slice(at, at + HANDSHAKE_HEADER_LENGTH + length)
+        this.fragmentPos = at + raw.length
+        if (this.fragmentPos === fragment.length) this.fragment = undefined
+        return message(raw)
+      }
+    }
+    // An incomplete message (or an oversized header, which `hold` faults on): held as usual.
+    this.holdFragment()
+    return undefined
   }
 
   private lengthAt(at: number): number {
-    return (this.buf[at + 1]! << 16) | (this.buf[at + 2]! << 8) | this.buf[at + 3]!
+    return lengthOf(this.buf, at)
   }
 
   /** Records the fatal error; messages that end before offset `at` are still returned. */

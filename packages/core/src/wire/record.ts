@@ -219,7 +219,8 @@ export class Deframer {
     const total = this.inspect(chunk, at, chunk.length - at)
     if (total instanceof DecodeError) return total
     if (total === 0 || at + total > chunk.length) {
-      this.take(chunk.length - at)
+      // Room for the whole record when its length is known: the rest then lands without a regrow.
+      this.take(chunk.length - at, total)
       return undefined
     }
     this.chunkPos = at + total
@@ -275,12 +276,16 @@ export class Deframer {
     return this.chunk === undefined ? 0 : this.chunk.length - this.chunkPos
   }
 
-  /** Copies `n` bytes of the current chunk to the end of the buffer (never over returned fragments). */
-  private take(n: number): void {
+  /**
+   * Copies `n` bytes of the current chunk to the end of the buffer (never over returned
+   * fragments); a buffer it allocates holds at least `room` bytes.
+   */
+  private take(n: number, room = 0): void {
     const chunk = this.chunk
     if (chunk === undefined) return
     if (this.end + n > this.buf.length) {
-      const grown = new Uint8Array(Math.max(initialBufferLength, 2 * this.buf.length, this.end - this.start + n))
+      const held = this.end - this.start
+      const grown = new Uint8Array(Math.max(initialBufferLength, 2 * this.buf.length, held + n, room))
       grown.set(this.buf.subarray(this.start, this.end))
       this.end -= this.start
       this.start = 0

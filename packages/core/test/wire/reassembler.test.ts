@@ -8,7 +8,10 @@ import { clientHello } from "../fixtures/rfc8448/client-hello.js"
 import { cuts, handshake, split } from "./arbitraries.js"
 import { concat, fromHex, toHex } from "./hex.js"
 
-/** Pushes each fragment, reusing one scratch buffer, and collects what `next` yields. */
+/**
+ * Pushes each fragment and collects what `next` yields, then overwrites the fragment: the
+ * caller may reuse it once `next` returned `undefined`.
+ */
 const reassemble = (
   reassembler: HandshakeReassembler,
   fragments: ReadonlyArray<Uint8Array>,
@@ -17,11 +20,11 @@ const reassemble = (
   for (const fragment of fragments) {
     const scratch = fragment.slice()
     reassembler.push(scratch)
-    scratch.fill(0xee)
     for (let next = reassembler.next(); next !== undefined; next = reassembler.next()) {
       out.push(next)
       if (next instanceof DecodeError) return out
     }
+    scratch.fill(0xee)
   }
   return out
 }
@@ -64,6 +67,38 @@ describe("HandshakeReassembler", () => {
       expect(messages).toEqual(raws.map(asMessage))
     },
   )
+
+  it("reads a record of whole messages in place: no buffer, one copy per message", () => {
+    const reassembler = new HandshakeReassembler()
+    const finished = fromHex("14000002abcd")
+    const keyUpdate = fromHex("1800000100")
+    const record = concat(finished, keyUpdate)
+    reassembler.push(record)
+    expect(reassembler.buffered).toBe(record.length)
+    const first = reassembler.next()
+    const second = reassembler.next()
+    expect(reassembler.next()).toBeUndefined()
+    expect(heldBuffer(reassembler).length).toBe(0)
+    record.fill(0)
+    expect([first, second]).toEqual([asMessage(finished), asMessage(keyUpdate)])
+    expect(reassembler.buffered).toBe(0)
+  })
+
+  it("keeps the rest of a fragment read in place when the next one is pushed before draining", () => {
+    const reassembler = new HandshakeReassembler()
+    const a = fromHex("14000002abcd")
+    const b = fromHex("0800000100")
+    const c = fromHex("14000001ff")
+    const first = concat(a, b)
+    reassembler.push(first)
+    expect(reassembler.next()).toEqual(asMessage(a))
+    reassembler.push(c.slice())
+    first.fill(0xee)
+    expect(reassembler.next()).toEqual(asMessage(b))
+    expect(reassembler.next()).toEqual(asMessage(c))
+    expect(reassembler.next()).toBeUndefined()
+    expect(reassembler.buffered).toBe(0)
+  })
 
   it("reports bytes left over (a message may not span a key change)", () => {
     const reassembler = new HandshakeReassembler()

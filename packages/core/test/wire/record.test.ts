@@ -182,6 +182,22 @@ describe("Deframer", () => {
     },
   )
 
+  it("a record split over chunks is held in one buffer sized for it once its header is seen", () => {
+    const record = concat(fromHex("1703034000"), new Uint8Array(0x4000).fill(7))
+    const deframer = new Deframer()
+    deframer.push(record.subarray(0, 100))
+    expect(deframer.next()).toBeUndefined()
+    const held = heldBuffer(deframer)
+    expect(held.length).toBeGreaterThanOrEqual(record.length)
+    deframer.push(record.subarray(100, 9000))
+    expect(deframer.next()).toBeUndefined()
+    deframer.push(record.subarray(9000))
+    const whole = deframer.next()
+    expect(whole && !(whole instanceof DecodeError) && whole.raw).toEqual(record)
+    // The rest of the record landed in the same buffer: no regrow, no second copy.
+    expect(whole && !(whole instanceof DecodeError) && whole.raw.buffer).toBe(held.buffer)
+  })
+
   it("fails fast on a non-TLS reply from its first byte", () => {
     const deframer = new Deframer()
     deframer.push(new TextEncoder().encode("H"))
