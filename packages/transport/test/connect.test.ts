@@ -1,9 +1,10 @@
 /**
  * Stream mode beyond the interop matrix: STARTTLS over a wire that already carried
  * plaintext, the `tls.connect` span with its attributes, a re-runnable connect, reading
- * joined, per record and as a Stream, and the handshake deadline over both transports.
+ * joined, per record and as a Stream, the handshake deadline over both transports, and a
+ * timeout that ends a TCP connect which hangs.
  */
-import { createServer, type Socket } from "node:net"
+import { createServer, Socket } from "node:net"
 import { TLSSocket } from "node:tls"
 import { NodeSocket } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
@@ -13,6 +14,7 @@ import { NodeCrypto } from "@effect-tls/crypto/node"
 import { connect, connectWire, NodeTls, socketWire } from "@effect-tls/transport"
 import { Effect, Exit, Option, Stream, Tracer } from "effect"
 import { testPki } from "./peers/certs.js"
+import { fullListener } from "./peers/fullListener.js"
 import { patternBytes, startNodeTlsServer } from "./peers/nodeTlsServer.js"
 
 const decoder = new TextDecoder()
@@ -290,6 +292,40 @@ describe("stream mode", () => {
       })
     }),
     ({ close }) => Effect.sync(close),
+  )
+
+  it.scopedLive(
+    "Effect.timeout ends a TCP connect that hangs, over node:net (leaving no socket) and a platform socket",
+    () =>
+      Effect.gen(function* () {
+        const listener = yield* fullListener
+        const options = { serverName: "localhost", insecure: true } as const
+        const overNet = NodeTls.connect({ host: "127.0.0.1", port: listener.port, crypto: "node", ...options })
+        const overSocket = Effect.flatMap(NodeSocket.makeNet({ host: "127.0.0.1", port: listener.port }), (socket) =>
+          Effect.provide(connect(socket, options), NodeCrypto),
+        )
+        const sockets = () =>
+          (process as unknown as { _getActiveHandles(): Array<unknown> })
+            ._getActiveHandles()
+            .filter((handle) => handle instanceof Socket).length
+        const before = sockets()
+        for (const attempt of [overNet, overSocket]) {
+          const started = Date.now()
+          const exit = yield* Effect.exit(Effect.timeout(Effect.scoped(attempt), "300 millis"))
+          const elapsed = Date.now() - started
+          expect(Exit.isFailure(exit) && exit.cause._tag === "Fail" && exit.cause.error._tag).toBe("TimeoutException")
+          expect(elapsed).toBeGreaterThanOrEqual(290)
+          expect(elapsed).toBeLessThan(2000)
+          if (attempt === overNet) {
+            // The interrupted connect destroyed its socket (a handle closes on the next turn of
+            // the event loop). Not checked for the platform socket: @effect/platform-node's
+            // `makeNet` ends a socket that is still connecting with `destroySoon`, which waits
+            // for the connect, so the kernel's connect timeout ends it.
+            yield* Effect.sleep("20 millis")
+            expect(sockets()).toBe(before)
+          }
+        }
+      }),
   )
 
   it.scopedLive("the handshake deadline is the same over node:net (a timer) and a platform socket (a race)", () =>
