@@ -72,10 +72,13 @@ export class HandshakeReassembler {
   /** @param maxMessageLength largest accepted body length (default 64 KiB). */
   constructor(private readonly maxMessageLength: number = DEFAULT_MAX_HANDSHAKE_LENGTH) {}
 
-  /** An independent copy in the same state (held bytes copied), to save and restore a connection's state. */
+  /**
+   * An independent copy in the same state (held bytes and the unread part of a fragment read
+   * in place copied), to save and restore a connection's state.
+   */
   clone(): HandshakeReassembler {
     const copy = new HandshakeReassembler(this.maxMessageLength)
-    this.holdFragment()
+    if (this.fragment !== undefined) copy.fragment = this.fragment.slice(this.fragmentPos)
     copy.buf = this.buf.slice()
     copy.start = this.start
     copy.end = this.end

@@ -100,6 +100,22 @@ describe("HandshakeReassembler", () => {
     expect(reassembler.buffered).toBe(0)
   })
 
+  it("a clone taken while a fragment is read in place goes on independently of the original", () => {
+    const reassembler = new HandshakeReassembler()
+    const a = fromHex("14000002abcd")
+    const b = fromHex("0800000100")
+    const record = concat(a, b)
+    reassembler.push(record)
+    expect(reassembler.next()).toEqual(asMessage(a))
+    const copy = reassembler.clone()
+    record.fill(0xee)
+    expect(copy.buffered).toBe(b.length)
+    expect(copy.next()).toEqual(asMessage(b))
+    expect(copy.next()).toBeUndefined()
+    // The original still reads its own fragment, as the caller left it.
+    expect(reassembler.buffered).toBe(b.length)
+  })
+
   it("reports bytes left over (a message may not span a key change)", () => {
     const reassembler = new HandshakeReassembler()
     const finished = fromHex("14000002abcd")
