@@ -99,12 +99,11 @@ export class HandshakeReassembler {
   /** Adds the plaintext of one handshake record. */
   push(fragment: Uint8Array): void {
     if (this.error !== undefined) return
+    this.holdFragment()
     if (fragment.length === 0) {
-      this.holdFragment()
       this.fault(this.end, AlertDescription.unexpected_message, "zero-length handshake fragment")
       return
     }
-    this.holdFragment()
     if (this.end === this.start) {
       this.fragment = fragment
       this.fragmentPos = 0
@@ -118,7 +117,7 @@ export class HandshakeReassembler {
     const fragment = this.fragment
     if (fragment === undefined) return
     this.fragment = undefined
-    if (this.error === undefined) this.hold(fragment.subarray(this.fragmentPos))
+    this.hold(fragment.subarray(this.fragmentPos))
   }
 
   /** Appends `fragment` to the held bytes, checking each header that becomes visible. */

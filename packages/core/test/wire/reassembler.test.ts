@@ -42,6 +42,17 @@ const asMessage = (raw: Uint8Array): HandshakeMessage => ({ type: raw[0]!, body:
 const heldBuffer = (reassembler: HandshakeReassembler): Uint8Array =>
   (reassembler as unknown as { readonly buf: Uint8Array }).buf
 
+/** A reassembler reading a record of two messages in place, the first already returned. */
+const midFragment = () => {
+  const a = fromHex("14000002abcd")
+  const b = fromHex("0800000100")
+  const record = concat(a, b)
+  const reassembler = new HandshakeReassembler()
+  reassembler.push(record)
+  expect(reassembler.next()).toEqual(asMessage(a))
+  return { reassembler, record, b }
+}
+
 describe("HandshakeReassembler", () => {
   it("yields the RFC 8448 ClientHello with its raw bytes", () => {
     const [message] = reassemble(new HandshakeReassembler(), [fromHex(clientHello)])
@@ -85,13 +96,8 @@ describe("HandshakeReassembler", () => {
   })
 
   it("keeps the rest of a fragment read in place when the next one is pushed before draining", () => {
-    const reassembler = new HandshakeReassembler()
-    const a = fromHex("14000002abcd")
-    const b = fromHex("0800000100")
+    const { reassembler, record: first, b } = midFragment()
     const c = fromHex("14000001ff")
-    const first = concat(a, b)
-    reassembler.push(first)
-    expect(reassembler.next()).toEqual(asMessage(a))
     reassembler.push(c.slice())
     first.fill(0xee)
     expect(reassembler.next()).toEqual(asMessage(b))
@@ -101,12 +107,7 @@ describe("HandshakeReassembler", () => {
   })
 
   it("a clone taken while a fragment is read in place goes on independently of the original", () => {
-    const reassembler = new HandshakeReassembler()
-    const a = fromHex("14000002abcd")
-    const b = fromHex("0800000100")
-    const record = concat(a, b)
-    reassembler.push(record)
-    expect(reassembler.next()).toEqual(asMessage(a))
+    const { reassembler, record, b } = midFragment()
     const copy = reassembler.clone()
     record.fill(0xee)
     expect(copy.buffered).toBe(b.length)
