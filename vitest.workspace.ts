@@ -1,2 +1,2 @@
-// The vitest workspace: one project per package (see each packages/*/vitest.config.ts).
-export default ["packages/*"]
+// The vitest workspace: one project per package (see each packages/*/vitest.config.ts), and the bench's helpers.
+export default ["packages/*", "bench"]

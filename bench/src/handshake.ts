@@ -10,6 +10,7 @@ import type { CurveOpsProbe, CurveOpsSample } from "./curveOps.js"
 import { type OpensslServer, startOpensslServer } from "./opensslServer.js"
 import type { BenchPki } from "./pki.js"
 import { type Spread, spread } from "./stats.js"
+import { type WarmupSlice, warmupSlices } from "./warmup.js"
 
 /** One client's handshakes in one set. */
 export interface HandshakeStats {
@@ -36,6 +37,8 @@ const timed = async (client: BenchClient, port: number, group: BenchGroup) => {
 export interface HandshakeSets {
   readonly sets: Record<BenchGroup, HandshakeSet>
   readonly curveOps: Record<BenchGroup, ReadonlyArray<CurveOpsSample>>
+  /** The warm-up rounds of each set, in slices. */
+  readonly warmup: Record<BenchGroup, ReadonlyArray<WarmupSlice>>
 }
 
 const groups: ReadonlyArray<BenchGroup> = ["x25519", "P-256"]
@@ -48,10 +51,13 @@ interface SetPlan {
   readonly walls: Array<Array<number>>
   readonly cpus: Array<Array<number>>
   readonly samples: Array<CurveOpsSample>
+  /** The same for the warm-up rounds: CPU per client, and the curve operations' total per round. */
+  readonly warmCpus: Array<Array<number>>
+  readonly warmCurveOps: Array<number>
 }
 
 /**
- * `runs` handshakes per client and set (after `warmup` unrecorded rounds), against one
+ * `runs` handshakes per client and set (after `warmup` rounds kept apart), against one
  * s_server per set offering its group and TLS_AES_128_GCM_SHA256; clients that cannot
  * offer a set's group are left out of it. The sets take turns too: a round is one handshake
  * of every client in the x25519 set, one run of its curve operations (see curveOps.ts),
@@ -80,24 +86,31 @@ export const runHandshakeSets = async (
         walls: able.map(() => []),
         cpus: able.map(() => []),
         samples: [],
+        warmCpus: able.map(() => []),
+        warmCurveOps: [],
       })
     }
-    // Warm-up rounds (negative) have the shape of measured ones and are not recorded.
+    // Warm-up rounds (negative) have the shape of measured ones; only their CPU times are kept, apart.
     for (let round = -warmup; round < runs; round++) {
       for (const plan of plans) {
         for (let k = 0; k < plan.able.length; k++) {
           const index = (round + warmup + k) % plan.able.length
           const { wall, cpu } = await timed(plan.able[index]!, plan.port, plan.group)
-          if (round < 0) continue
+          if (round < 0) {
+            plan.warmCpus[index]!.push(cpu)
+            continue
+          }
           plan.walls[index]!.push(wall)
           plan.cpus[index]!.push(cpu)
         }
         const sample = curveOps.sample(plan.group)
         if (round >= 0) plan.samples.push(sample)
+        else plan.warmCurveOps.push(sample.agreement + sample.chain + sample.certificateVerify)
       }
     }
     const sets = {} as Record<BenchGroup, HandshakeSet>
     const samples = {} as Record<BenchGroup, ReadonlyArray<CurveOpsSample>>
+    const warm = {} as Record<BenchGroup, ReadonlyArray<WarmupSlice>>
     for (const plan of plans) {
       const set: HandshakeSet = {}
       plan.able.forEach((client, index) => {
@@ -105,8 +118,10 @@ export const runHandshakeSets = async (
       })
       sets[plan.group] = set
       samples[plan.group] = plan.samples
+      const names = plan.able.map((client) => client.name)
+      warm[plan.group] = warmupSlices(warmup, names, plan.warmCpus, plan.warmCurveOps)
     }
-    return { sets, curveOps: samples }
+    return { sets, curveOps: samples, warmup: warm }
   } finally {
     for (const server of servers) await server.stop()
   }

@@ -31,12 +31,22 @@ const benchDir = join(dirname(fileURLToPath(import.meta.url)), "..")
 const docsDir = join(benchDir, "..", "docs")
 
 /**
- * Unrecorded handshake rounds before the measured ones. V8 keeps compiling our code on
- * background threads for the first ~2,500 connections of a process (TurboFan reaches
- * functions that run once per handshake slowly), and process CPU counts those threads: after
- * 20 rounds a node-layer handshake measured 9-10 ms, after 2,500 connections ~6 ms.
+ * Handshake rounds before the measured ones, kept apart (see warmup.ts). V8 keeps compiling
+ * our code on background threads for the first ~2,500 connections of a path (TurboFan
+ * reaches functions that run once per handshake slowly), and process CPU counts those
+ * threads: after 20 rounds a node-layer handshake measured 9-10 ms, after 2,500 connections
+ * ~6 ms. A round runs the shared engine six times (three layers, two sets) and each noble
+ * path twice in handshakes and twice in the curve-op floor, so 1,000 rounds take every
+ * client past it; with 300, a noble-only process was still compiling (1.5-3 ms per
+ * handshake on other threads against 0.8 ms from 2,250 handshakes on).
  */
-const defaultWarmupRounds = 300
+const defaultWarmupRounds = 1000
+
+/**
+ * Rounds before the breakdown's handshakes. In a full run the process is already warm from
+ * the handshake section; `--warmup N` sets both.
+ */
+const defaultBreakdownWarmupRounds = 300
 
 const settingsFor = (args: BenchArgs): Settings => {
   const handshakeRuns = args.runs ?? (args.quick ? 20 : 200)
@@ -45,6 +55,7 @@ const settingsFor = (args: BenchArgs): Settings => {
     sections: args.only,
     handshakeRuns,
     handshakeWarmup: args.warmup ?? (args.quick ? 5 : defaultWarmupRounds),
+    breakdownWarmup: args.warmup ?? (args.quick ? 5 : defaultBreakdownWarmupRounds),
     // One run of the curve operations per round of handshakes.
     curveOpRuns: handshakeRuns,
     bulkBytes: (args.quick ? 8 : 64) * 2 ** 20,
@@ -90,7 +101,7 @@ const run = async (args: BenchArgs): Promise<void> => {
         const measured = await step("handshakes and noble curve ops, x25519 and P-256 in turn", () =>
           runHandshakeSets(pki, clients.all, runs, warmup, probe),
         )
-        handshake = { sets: measured.sets, curveOps: curveOpsStats(measured.curveOps) }
+        handshake = { sets: measured.sets, curveOps: curveOpsStats(measured.curveOps), warmup: measured.warmup }
       } finally {
         await probe.dispose()
       }
@@ -117,7 +128,7 @@ const run = async (args: BenchArgs): Promise<void> => {
     const record = wanted("record") ? await step("records", () => runRecordCells(settings.cellMs)) : undefined
     const breakdown = wanted("breakdown")
       ? await step("where the time goes: timed crypto, per-thread CPU", () =>
-          runBreakdown(pki, settings.handshakeRuns, settings.handshakeWarmup, settings.bulkBytes),
+          runBreakdown(pki, settings.handshakeRuns, settings.breakdownWarmup, settings.bulkBytes),
         )
       : undefined
     const results: BenchResults = {

@@ -15,6 +15,7 @@ import type { Machine } from "./machine.js"
 import type { MemorySet } from "./memory.js"
 import type { RawOpenRates } from "./rawAead.js"
 import type { RecordCell } from "./record.js"
+import type { WarmupSlice } from "./warmup.js"
 
 /** The sizes a run used (from the flags). */
 export interface Settings {
@@ -22,6 +23,7 @@ export interface Settings {
   readonly sections: ReadonlyArray<string>
   readonly handshakeRuns: number
   readonly handshakeWarmup: number
+  readonly breakdownWarmup: number
   readonly curveOpRuns: number
   readonly bulkBytes: number
   readonly bulkRepetitions: number
@@ -35,6 +37,8 @@ export interface Settings {
 export interface HandshakeResults {
   readonly sets: Record<BenchGroup, HandshakeSet>
   readonly curveOps: CurveOpsStats
+  /** The warm-up rounds, in slices: CPU per handshake while V8 compiles. */
+  readonly warmup: Record<BenchGroup, ReadonlyArray<WarmupSlice>>
 }
 
 /** Section 2. */

@@ -12,6 +12,7 @@ import { formatNumber, formatRatio, table } from "./markdown.js"
 import type { MemorySet } from "./memory.js"
 import { type RecordCell, recordSizes } from "./record.js"
 import type { BenchResults, BulkResults, HandshakeResults } from "./results.js"
+import type { WarmupSlice } from "./warmup.js"
 
 /** The clients present in `set`, in table order. */
 const present = <A>(set: Partial<Record<ClientName, A>>): Array<[ClientName, A]> =>
@@ -51,6 +52,27 @@ const curveOpsTable = (handshake: HandshakeResults): string => {
         "handshake / curve ops",
         formatRatio(noble("x25519") / ops.x25519SetMs.median),
         formatRatio(noble("P-256") / ops.p256SetMs.median),
+      ],
+    ],
+  )
+}
+
+/** CPU per handshake over the slices of the warm-up rounds, then over the measured rounds. */
+const warmupTable = (slices: ReadonlyArray<WarmupSlice>, set: HandshakeSet, curveOpsMs: number): string => {
+  const noble = (cpuMs: Partial<Record<ClientName, number>>) => cpuMs["effect-tls/noble"] ?? Number.NaN
+  return table(
+    ["CPU ms", ...slices.map((s) => `rounds ${s.fromRound + 1}-${s.toRound}`), "measured"],
+    [
+      ...present(set).map(([name, s]) => [
+        name,
+        ...slices.map((slice) => formatNumber(slice.cpuMs[name] ?? Number.NaN)),
+        formatNumber(s.cpuMs.median),
+      ]),
+      ["noble curve ops", ...slices.map((slice) => formatNumber(slice.curveOpsMs)), formatNumber(curveOpsMs)],
+      [
+        "noble / curve ops",
+        ...slices.map((slice) => formatRatio(noble(slice.cpuMs) / slice.curveOpsMs)),
+        formatRatio((set["effect-tls/noble"]?.cpuMs.median ?? Number.NaN) / curveOpsMs),
       ],
     ],
   )
@@ -148,6 +170,15 @@ export const resultTables = (results: BenchResults): string => {
       `#### Noble handshake against its curve operations (median of ${results.settings.curveOpRuns}, timed between the rounds of handshakes)`,
       curveOpsTable(handshake),
     )
+    for (const group of ["x25519", "P-256"] as const) {
+      const slices = handshake.warmup[group]
+      if (slices.length === 0) continue
+      const floor = (group === "x25519" ? handshake.curveOps.x25519SetMs : handshake.curveOps.p256SetMs).median
+      parts.push(
+        `#### While V8 compiles: the warm-up rounds, ${group} (median CPU ms per handshake per slice of rounds; not in the figures above)`,
+        warmupTable(slices, handshake.sets[group], floor),
+      )
+    }
   }
   if (bulk !== undefined) {
     const mib = results.settings.bulkBytes / 2 ** 20
