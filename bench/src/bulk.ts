@@ -3,10 +3,13 @@
  * served by `openssl s_server -WWW` from a temp dir, read until the server closes, with
  * TLS_AES_128_GCM_SHA256 and with TLS_CHACHA20_POLY1305_SHA256. Timed from the request to
  * the end of the response (the handshake is not counted); the body's byte count is checked.
- * Clients take turns, repetition by repetition, after one unrecorded download of the same
- * file each: the process keeps getting faster over the first ~100 MiB a client receives
- * (compiled code, heap limits sized to the traffic), and a 4 MiB warm-up left effect-tls's
- * node layer measured 10-30 % below its steady rate.
+ * Clients take turns, round by round, after one unrecorded download of the same file each:
+ * the process keeps getting faster over the first ~100 MiB a client receives (compiled code,
+ * heap limits sized to the traffic), and a 4 MiB warm-up left effect-tls's node layer
+ * measured 10-30 % below its steady rate. A turn lasts at least a second of downloading, so
+ * a fast client (64 MiB in 0.15-0.3 s) downloads several times per turn: this VM's speed
+ * moves within a second, and one download per turn left node:tls and the node layer's
+ * medians at the mercy of which moments they fell on.
  */
 import { randomFillSync } from "node:crypto"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
@@ -23,7 +26,15 @@ export interface BulkStats {
   readonly mbps: Spread
   /** Process CPU milliseconds per MB received. */
   readonly cpuMsPerMB: Spread
+  /**
+   * effect-tls clients: each download's rate over its layer's raw AEAD open rate measured
+   * just before and just after it (the mean of the two slices' medians).
+   */
+  readonly perRawOpen?: Spread
 }
+
+/** The raw open rate of a client's layer, measured now (MB/s); undefined for clients without one. */
+export type RawOpenRate = (client: BenchClient, suite: BulkSuite) => Promise<number> | undefined
 
 /** The downloads with one suite, per client. */
 export type BulkSet = Partial<Record<ClientName, BulkStats>>
@@ -99,16 +110,19 @@ export const startFileServer = (pki: BenchPki, suite: BulkSuite, group: string, 
   startOpensslServer(pki, { suite: suiteNames[suite], group, args: ["-WWW"], cwd: dir })
 
 /**
- * `repetitions` downloads of `bytes` per client and suite; clients that cannot do a suite
- * are left out. The server offers x25519 and P-256 (subtls offers only P-256). `afterRound`
- * runs after each round of downloads (the raw open rates are measured there).
+ * `rounds` rounds of downloads of `bytes` per client and suite, in which each client
+ * downloads until its turn has lasted `minTurnSeconds` (at least once); clients that cannot
+ * do a suite are left out. The server offers x25519 and P-256 (subtls offers only P-256).
+ * `rawOpenRate` is measured just before and just after each download of a client that has a
+ * layer.
  */
 export const runBulk = async (
   pki: BenchPki,
   clients: ReadonlyArray<BenchClient>,
   bytes: number,
-  repetitions: number,
-  afterRound: (suite: BulkSuite) => Promise<void>,
+  rounds: number,
+  minTurnSeconds: number,
+  rawOpenRate: RawOpenRate,
 ): Promise<Record<BulkSuite, BulkSet>> => {
   const file = servedFile(bytes)
   try {
@@ -120,17 +134,30 @@ export const runBulk = async (
         for (const client of able) await download(client, server.port)
         const rates = able.map(() => [] as Array<number>)
         const cpus = able.map(() => [] as Array<number>)
-        for (let repetition = 0; repetition < repetitions; repetition++) {
+        const perRaw = able.map(() => [] as Array<number>)
+        for (let round = 0; round < rounds; round++) {
           for (const [index, client] of able.entries()) {
-            const { seconds, cpuMs, body } = await download(client, server.port)
-            checkBody(client.name, suite, body, bytes)
-            rates[index]!.push(bytes / 1e6 / seconds)
-            cpus[index]!.push(cpuMs / (bytes / 1e6))
+            let turn = 0
+            do {
+              const before = await rawOpenRate(client, suite)
+              const { seconds, cpuMs, body } = await download(client, server.port)
+              const after = await rawOpenRate(client, suite)
+              checkBody(client.name, suite, body, bytes)
+              const rate = bytes / 1e6 / seconds
+              rates[index]!.push(rate)
+              cpus[index]!.push(cpuMs / (bytes / 1e6))
+              if (before !== undefined && after !== undefined) perRaw[index]!.push(rate / ((before + after) / 2))
+              turn += seconds
+            } while (turn < minTurnSeconds)
           }
-          await afterRound(suite)
         }
         able.forEach((client, index) => {
-          results[suite][client.name] = { mbps: spread(rates[index]!), cpuMsPerMB: spread(cpus[index]!) }
+          const paired = perRaw[index]!
+          results[suite][client.name] = {
+            mbps: spread(rates[index]!),
+            cpuMsPerMB: spread(cpus[index]!),
+            ...(paired.length === 0 ? {} : { perRawOpen: spread(paired) }),
+          }
         })
       } finally {
         await server.stop()

@@ -24,6 +24,10 @@ export const clientNames: ReadonlyArray<ClientName> = [
   "subtls",
 ]
 
+/** The crypto layer of an effect-tls client; undefined for node:tls and subtls. */
+export const layerOf = (name: ClientName): LayerName | undefined =>
+  name.startsWith("effect-tls/") ? (name.slice("effect-tls/".length) as LayerName) : undefined
+
 /** The key-share groups the handshake sets use. */
 export type BenchGroup = "x25519" | "P-256"
 
@@ -61,10 +65,7 @@ export const makeClient = async (name: ClientName, rootPem: string): Promise<Ben
     case "subtls":
       return (await import("./subtlsClient.js")).subtlsClient(rootPem)
     default:
-      return (await import("./effectTlsClient.js")).effectTlsClient(
-        name.slice("effect-tls/".length) as LayerName,
-        rootPem,
-      )
+      return (await import("./effectTlsClient.js")).effectTlsClient(layerOf(name)!, rootPem)
   }
 }
 

@@ -13,7 +13,7 @@ import { type BulkSuite, runBulk } from "./bulk.js"
 import { renderChart } from "./chart.js"
 import { checkTargets } from "./checks.js"
 import { cleanupAll, installCleanupHandlers } from "./cleanup.js"
-import { type ClientName, makeClients } from "./clients.js"
+import { type BenchClient, type ClientName, layerOf, makeClients } from "./clients.js"
 import { curveOpsStats, makeCurveOpsProbe } from "./curveOps.js"
 import { benchSection, rewriteBenchSection } from "./docs.js"
 import { runHandshakeSets } from "./handshake.js"
@@ -60,6 +60,7 @@ const settingsFor = (args: BenchArgs): Settings => {
     curveOpRuns: handshakeRuns,
     bulkBytes: (args.quick ? 8 : 64) * 2 ** 20,
     bulkRepetitions: args.quick ? 1 : 5,
+    bulkTurnSeconds: args.quick ? 0 : 1,
     memoryConnections: args.quick ? 100 : 1000,
     memoryConcurrency: 20,
     cellMs: args.quick ? 200 : 1000,
@@ -110,10 +111,21 @@ const run = async (args: BenchArgs): Promise<void> => {
     if (wanted("bulk")) {
       const rawOpen = makeRawOpenProbe()
       try {
-        // The raw open rates in slices between the rounds of downloads: about one cell per layer and suite in all.
-        const slice = (suite: BulkSuite) => rawOpen.sample(suite, settings.cellMs / settings.bulkRepetitions)
-        const suites = await step("bulk downloads and raw AEAD opens in turn", () =>
-          runBulk(pki, clients.all, settings.bulkBytes, settings.bulkRepetitions, slice),
+        // A slice of raw opens just before and just after each download of an effect-tls layer.
+        const sliceMs = settings.cellMs / settings.bulkRepetitions
+        const rawOpenRate = (client: BenchClient, suite: BulkSuite) => {
+          const layer = layerOf(client.name)
+          return layer === undefined ? undefined : rawOpen.sample(layer, suite, sliceMs)
+        }
+        const suites = await step("bulk downloads, each beside raw AEAD opens", () =>
+          runBulk(
+            pki,
+            clients.all,
+            settings.bulkBytes,
+            settings.bulkRepetitions,
+            settings.bulkTurnSeconds,
+            rawOpenRate,
+          ),
         )
         bulk = { suites, rawOpen: rawOpen.rates() }
       } finally {

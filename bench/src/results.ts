@@ -26,7 +26,10 @@ export interface Settings {
   readonly breakdownWarmup: number
   readonly curveOpRuns: number
   readonly bulkBytes: number
+  /** Rounds of downloads. */
   readonly bulkRepetitions: number
+  /** Seconds of downloading a client's turn lasts at least (one download when 0). */
+  readonly bulkTurnSeconds: number
   readonly memoryConnections: number
   readonly memoryConcurrency: number
   /** Milliseconds per cell of the raw AEAD and record measurements. */
