@@ -1,5 +1,6 @@
-// Runs every vitest project of the workspace (the packages and the bench's helpers), then prints the plain closing line
-// "N passed, N failed, N skipped" that CI reads, and exits with vitest's status.
+// Runs every vitest project of the workspace (the packages and the bench's helpers), then
+// prints the plain closing line "N passed, N failed, N skipped" that CI reads, and exits
+// with vitest's status.
 import { spawnSync } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"

@@ -28,7 +28,7 @@ export interface BulkStats {
   readonly cpuMsPerMB: Spread
   /**
    * effect-tls clients: each download's rate over its layer's raw AEAD open rate measured
-   * just before and just after it (the mean of the two slices' medians).
+   * just before and just after it (the mean of the two slices' rates).
    */
   readonly perRawOpen?: Spread
 }

@@ -8,6 +8,7 @@
  */
 import type { BulkSuite } from "./bulk.js"
 import type { BenchGroup } from "./clients.js"
+import { setFloorMs } from "./curveOps.js"
 import type { BulkResults, HandshakeResults } from "./results.js"
 
 /** One target and how the run did. */
@@ -66,7 +67,7 @@ const nobleHandshake = (handshake: HandshakeResults): Array<Check> =>
     ratioCheck(
       `Noble handshake CPU <= 1.3x its curve-op cost (${group})`,
       handshake.sets[group]["effect-tls/noble"]?.cpuMs.median,
-      (group === "x25519" ? handshake.curveOps.x25519SetMs : handshake.curveOps.p256SetMs).median,
+      setFloorMs(handshake.curveOps, group),
       { atMost: 1.3 },
       ms,
     ),

@@ -103,15 +103,22 @@ export const makeCurveOpsProbe = async (pki: BenchPki): Promise<CurveOpsProbe> =
   }
 }
 
+/** The curve operations of one handshake: the agreement and both verifications. */
+export const curveOpsTotal = (sample: CurveOpsSample): number =>
+  sample.agreement + sample.chain + sample.certificateVerify
+
+/** The floor of a handshake set: the median of its runs' totals. */
+export const setFloorMs = (stats: CurveOpsStats, group: BenchGroup): number =>
+  (group === "x25519" ? stats.x25519SetMs : stats.p256SetMs).median
+
 /** The stats of the samples taken between the handshakes of each set. */
 export const curveOpsStats = (samples: Readonly<Record<BenchGroup, ReadonlyArray<CurveOpsSample>>>): CurveOpsStats => {
-  const verifications = (sample: CurveOpsSample) => sample.chain + sample.certificateVerify
   const all = [...samples.x25519, ...samples["P-256"]]
   return {
     x25519AgreementMs: spread(samples.x25519.map((sample) => sample.agreement)),
     p256AgreementMs: spread(samples["P-256"].map((sample) => sample.agreement)),
     ecdsaVerifyMs: spread(all.flatMap((sample) => [sample.chain, sample.certificateVerify])),
-    x25519SetMs: spread(samples.x25519.map((sample) => sample.agreement + verifications(sample))),
-    p256SetMs: spread(samples["P-256"].map((sample) => sample.agreement + verifications(sample))),
+    x25519SetMs: spread(samples.x25519.map(curveOpsTotal)),
+    p256SetMs: spread(samples["P-256"].map(curveOpsTotal)),
   }
 }

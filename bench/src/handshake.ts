@@ -6,7 +6,7 @@
  * is while the section runs hits every client and both sets alike.
  */
 import type { BenchClient, BenchGroup, ClientName } from "./clients.js"
-import type { CurveOpsProbe, CurveOpsSample } from "./curveOps.js"
+import { type CurveOpsProbe, type CurveOpsSample, curveOpsTotal } from "./curveOps.js"
 import { type OpensslServer, startOpensslServer } from "./opensslServer.js"
 import type { BenchPki } from "./pki.js"
 import { type Spread, spread } from "./stats.js"
@@ -105,7 +105,7 @@ export const runHandshakeSets = async (
         }
         const sample = curveOps.sample(plan.group)
         if (round >= 0) plan.samples.push(sample)
-        else plan.warmCurveOps.push(sample.agreement + sample.chain + sample.certificateVerify)
+        else plan.warmCurveOps.push(curveOpsTotal(sample))
       }
     }
     const sets = {} as Record<BenchGroup, HandshakeSet>

@@ -65,7 +65,7 @@ export interface RawOpenProbe {
    * slice's rate (bytes over time), also kept for `rates`.
    */
   readonly sample: (layer: LayerName, suite: BulkSuite, sliceMs: number) => Promise<number>
-  /** The rates of every batch so far. */
+  /** The rates of every slice so far. */
   readonly rates: () => RawOpenRates
   readonly dispose: () => Promise<void>
 }

@@ -7,6 +7,7 @@
 import { breakdownTables } from "./breakdownTable.js"
 import type { BulkSet } from "./bulk.js"
 import { type ClientName, clientNames } from "./clients.js"
+import { setFloorMs } from "./curveOps.js"
 import type { HandshakeSet } from "./handshake.js"
 import { formatNumber, formatRatio, table } from "./markdown.js"
 import type { MemorySet } from "./memory.js"
@@ -175,10 +176,9 @@ export const resultTables = (results: BenchResults): string => {
     for (const group of ["x25519", "P-256"] as const) {
       const slices = handshake.warmup[group]
       if (slices.length === 0) continue
-      const floor = (group === "x25519" ? handshake.curveOps.x25519SetMs : handshake.curveOps.p256SetMs).median
       parts.push(
         `#### While V8 compiles: the warm-up rounds, ${group} (median CPU ms per handshake per slice of rounds; not in the figures above)`,
-        warmupTable(slices, handshake.sets[group], floor),
+        warmupTable(slices, handshake.sets[group], setFloorMs(handshake.curveOps, group)),
       )
     }
   }
