@@ -58,8 +58,8 @@ class Inbox {
   private ended = false
   private failure: Fatal | undefined = undefined
   private waiting: ((received: Received) => void) | undefined = undefined
-  /** Set once connected: resumes reading after a pause. */
-  resumeSocket: () => void = () => {}
+  /** Set once connected: the socket to resume after a pause. */
+  socket: NetSocket | undefined = undefined
 
   /** Keeps `bytes` (handed over, or `lent`: see the class); false asks the socket to pause. */
   push(bytes: Uint8Array, lent: boolean): boolean {
@@ -78,7 +78,7 @@ class Inbox {
   private resumeIfAllowed(): void {
     if (!this.paused || this.mustPause()) return
     this.paused = false
-    this.resumeSocket()
+    this.socket?.resume()
   }
 
   end(): void {
@@ -134,11 +134,23 @@ class Inbox {
   })
 }
 
-/** Runs `action` after `millis` unless the returned function is called first; the timer keeps no process alive. */
-const after = (millis: number, action: () => void): (() => void) => {
-  const timer = setTimeout(action, millis)
+/**
+ * Runs `action` after `millis` unless the returned function is called first; the timer keeps
+ * no process alive. `armed` holds the timer's cancel function while it is set, so that
+ * closing the connection cancels a timer whose user was interrupted before it could.
+ */
+const after = (armed: Set<() => void>, millis: number, action: () => void): (() => void) => {
+  const timer = setTimeout(() => {
+    armed.delete(cancel)
+    action()
+  }, millis)
   timer.unref()
-  return () => clearTimeout(timer)
+  const cancel = () => {
+    armed.delete(cancel)
+    clearTimeout(timer)
+  }
+  armed.add(cancel)
+  return cancel
 }
 
 const writeFailed = ioError("writing to the transport failed")
@@ -198,7 +210,10 @@ export const openNetWire = (host: string, port: number): Effect.Effect<Wire, Fat
     /** The download buffer, while downloading (an idle connection holds none). */
     let downloadBuffer: Buffer | undefined
     let opened: NetSocket | undefined
+    /** Timers set through the wire and not yet run or cancelled (see `after`). */
+    const armed = new Set<() => void>()
     const release = Effect.sync(() => {
+      for (const cancel of armed) cancel()
       if (opened !== undefined && !opened.destroyed) opened.destroySoon()
     })
     return Effect.zipRight(
@@ -232,7 +247,7 @@ export const openNetWire = (host: string, port: number): Effect.Effect<Wire, Fat
           socket.on("end", () => inbox.end())
           socket.on("close", () => inbox.end())
           socket.setNoDelay(true)
-          inbox.resumeSocket = () => socket.resume()
+          inbox.socket = socket
           opened = socket
           resume(Effect.succeed(socket))
         })
@@ -244,8 +259,8 @@ export const openNetWire = (host: string, port: number): Effect.Effect<Wire, Fat
         (socket): Wire => ({
           read: inbox.read,
           write: writeTo(socket, inbox),
-          failReadsAfter: (millis, onTimeout) => after(millis, () => inbox.failWith(onTimeout())),
-          closeAfter: (millis) => after(millis, () => socket.destroy()),
+          failReadsAfter: (millis, onTimeout) => after(armed, millis, () => inbox.failWith(onTimeout())),
+          closeAfter: (millis) => after(armed, millis, () => socket.destroy()),
         }),
       ),
     )

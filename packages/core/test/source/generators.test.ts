@@ -6,27 +6,15 @@
  * old space at its first call, which cost ~3.4 µs per call and kept what the closure captured
  * alive until the next full collection).
  */
-import { readdirSync, readFileSync } from "node:fs"
-import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
-
-const packagesDir = fileURLToPath(new URL("../../../", import.meta.url))
-
-const sourceFiles = (dir: string): Array<string> =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name)
-    if (entry.isDirectory()) return sourceFiles(path)
-    return entry.name.endsWith(".ts") ? [path] : []
-  })
+import { isComment, libraryPackages, violations } from "./librarySources.js"
 
 /** Lines with a generator written inside a function: indented code (a class's generator method `*name()` has no `function*`). */
 const generatorClosures = (source: string): Array<number> =>
   source.split("\n").flatMap((line, index) => {
     if (!line.includes("function*")) return []
-    const comment = /^\s*(\*|\/\/|\/\*)/.test(line)
     const topLevel = !/^\s/.test(line)
-    return topLevel || comment ? [] : [index + 1]
+    return topLevel || isComment(line) ? [] : [index + 1]
   })
 
 describe("generator functions are made once", () => {
@@ -53,13 +41,9 @@ describe("generator functions are made once", () => {
     expect(generatorClosures(source)).toEqual([9])
   })
 
-  // The library's packages; the CLI runs its few generators once per command.
-  for (const pkg of ["core", "crypto", "transport"]) {
+  for (const pkg of libraryPackages) {
     it(`packages/${pkg}/src has no generator closure inside a function`, () => {
-      const found = sourceFiles(join(packagesDir, pkg, "src")).flatMap((file) =>
-        generatorClosures(readFileSync(file, "utf8")).map((line) => `${file.slice(packagesDir.length)}:${line}`),
-      )
-      expect(found).toEqual([])
+      expect(violations(pkg, generatorClosures)).toEqual([])
     })
   }
 })

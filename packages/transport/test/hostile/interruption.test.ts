@@ -5,7 +5,7 @@
  * complete the handshake and get their own bytes echoed, with nothing crossing between
  * them.
  */
-import type { Server, Socket } from "node:net"
+import { createServer, type Server, type Socket } from "node:net"
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, FastCheck, Fiber, Logger, LogLevel, Supervisor } from "effect"
 import { NodeTls } from "../../src/index.js"
@@ -171,5 +171,60 @@ describe("interruption and load (node:tls echo server)", () => {
         expect((yield* supervisor.value).filter((f) => f.unsafePoll() === null)).toEqual([])
       }),
     60_000,
+  )
+})
+
+describe("timers of an interrupted handshake", () => {
+  // A handshake timeout no other code uses, so that its timer can be told apart.
+  const timeoutMs = 987_654
+
+  it.scopedLive("interrupting the handshake (a silent server) clears its timeout timer when the scope closes", () =>
+    Effect.gen(function* () {
+      const pki = yield* testPki
+      const server = createServer(() => {})
+      yield* Effect.acquireRelease(
+        Effect.async<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
+        () => Effect.sync(() => server.close()),
+      )
+      const port = (server.address() as { port: number }).port
+      const connected = countOpen(server)
+      // Record the handshake's timer and whether it is cleared.
+      const set = globalThis.setTimeout
+      const clear = globalThis.clearTimeout
+      const timers = new Set<unknown>()
+      const cleared = new Set<unknown>()
+      yield* Effect.acquireRelease(
+        Effect.sync(() => {
+          globalThis.setTimeout = ((handler: () => void, ms?: number, ...rest: Array<unknown>) => {
+            const timer = (set as (...args: Array<unknown>) => ReturnType<typeof setTimeout>)(handler, ms, ...rest)
+            if (ms === timeoutMs) timers.add(timer)
+            return timer
+          }) as typeof setTimeout
+          globalThis.clearTimeout = ((timer: Parameters<typeof clearTimeout>[0]) => {
+            cleared.add(timer)
+            clear(timer)
+          }) as typeof clearTimeout
+        }),
+        () =>
+          Effect.sync(() => {
+            globalThis.setTimeout = set
+            globalThis.clearTimeout = clear
+          }),
+      )
+      const fiber = yield* Effect.fork(
+        Effect.scoped(
+          NodeTls.connect({
+            host: "127.0.0.1",
+            port,
+            serverName: "localhost",
+            ca: pki.root.certPem,
+            handshakeTimeoutMs: timeoutMs,
+          }),
+        ),
+      )
+      yield* eventually(() => connected() === 1 && timers.size === 1, "the handshake did not start")
+      yield* Fiber.interrupt(fiber)
+      expect([...timers].filter((timer) => !cleared.has(timer))).toEqual([])
+    }),
   )
 })
