@@ -7,7 +7,15 @@
 
 export { concatBytes, copyBytes } from "./bytes.js"
 export * from "./errors.js"
-export { inlineEither, inlineGen, inlineMapError, inlineSuspend, inlineSync, runInline } from "./inline.js"
+export {
+  inlineCurrentTimeMillis,
+  inlineEither,
+  inlineGen,
+  inlineMapError,
+  inlineSuspend,
+  inlineSync,
+  runInline,
+} from "./inline.js"
 export { makeNobleCrypto, NobleCrypto } from "./noble/index.js"
 export { type RandomSource, systemRandom } from "./random.js"
 export * from "./TlsCrypto.js"

@@ -1,12 +1,14 @@
 /**
  * Effects that can also run inline. `inlineGen`, `inlineSync`, `inlineSuspend`,
- * `inlineMapError` and `inlineEither` build ordinary Effects (same meaning as `Effect.gen`,
- * `Effect.sync`, `Effect.suspend`, `Effect.mapError` and `Effect.either`) that also keep
- * their parts, so that `runInline` can run them as plain function calls: a TLS handshake
- * step with a synchronous crypto layer is a few hundred such Effects, and the fiber runtime
- * costs about a microsecond for each. `runInline` falls back to the runtime at the first
- * Effect it cannot run itself (an asynchronous crypto call, a clock read) and continues
- * inline after it, so the result is the same whatever the layer; only the cost differs.
+ * `inlineMapError`, `inlineEither` and `inlineCurrentTimeMillis` build ordinary Effects (same
+ * meaning as `Effect.gen`, `Effect.sync`, `Effect.suspend`, `Effect.mapError`,
+ * `Effect.either` and `Clock.currentTimeMillis`) that also keep their parts, so that
+ * `runInline` can run them as plain function calls: a TLS handshake step with a synchronous
+ * crypto layer is a few hundred such Effects, and the fiber runtime costs about a
+ * microsecond for each. `runInline` falls back to the runtime at the first Effect it cannot
+ * run itself (an asynchronous crypto call, a clock read with no `Clock` in its context) and
+ * continues inline after it, so the result is the same whatever the layer; only the cost
+ * differs.
  *
  * Generator functions must be made once: write the steps as a module-level `function*` (or
  * a class's generator method) taking what they need as arguments, and pass
@@ -20,7 +22,7 @@
  *
  * @since 0.1.0
  */
-import { Cause, Context, Effect, Effectable, Either, Exit, Option } from "effect"
+import { Cause, Clock, Context, Effect, Effectable, Either, Exit, Option } from "effect"
 import { type YieldWrap, yieldWrapGet } from "effect/Utils"
 
 type AnyEffect = Effect.Effect<unknown, unknown, unknown>
@@ -32,7 +34,7 @@ type Body = Iterator<YieldWrap<AnyEffect>, unknown, unknown>
  */
 class Inline extends Effectable.Class<unknown, unknown, unknown> {
   constructor(
-    readonly kind: "gen" | "sync" | "suspend" | "mapError" | "either",
+    readonly kind: "gen" | "sync" | "suspend" | "mapError" | "either" | "clock",
     /** The generator function, the thunk, or the wrapped Effect. */
     readonly source: unknown,
     readonly mapError?: (error: unknown) => unknown,
@@ -52,6 +54,8 @@ class Inline extends Effectable.Class<unknown, unknown, unknown> {
         return Effect.mapError(this.source as AnyEffect, this.mapError!)
       case "either":
         return Effect.either(this.source as AnyEffect)
+      case "clock":
+        return this.source as AnyEffect
     }
   }
 }
@@ -87,6 +91,18 @@ export const inlineMapError = <A, E, R, E2>(
 /** `Effect.either` that `runInline` sees through. @since 0.1.0 */
 export const inlineEither = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<Either.Either<A, E>, never, R> =>
   new Inline("either", self) as unknown as Effect.Effect<Either.Either<A, E>, never, R>
+
+/**
+ * `Clock.currentTimeMillis` that `runInline` reads from a `Clock` in its context (a
+ * connection puts its fiber's clock there), so that a step that checks certificate validity
+ * periods needs no runtime. Without one, the fiber's clock, as `Clock.currentTimeMillis`.
+ *
+ * @since 0.1.0
+ */
+export const inlineCurrentTimeMillis: Effect.Effect<number> = new Inline(
+  "clock",
+  Clock.currentTimeMillis,
+) as unknown as Effect.Effect<number>
 
 /** Turns the exit of what it wraps into an Either (failures with an error only; defects go on). */
 const toEither = { either: true } as const
@@ -159,6 +175,15 @@ const drive = (
               stack.push(toEither)
               effect = current.source as AnyEffect
               continue
+            case "clock": {
+              const clock = Context.getOption(context, Clock.Clock)
+              if (Option.isSome(clock)) {
+                value = clock.value.unsafeCurrentTimeMillis()
+                break
+              }
+              effect = current.source as AnyEffect
+              continue
+            }
           }
         } else {
           // Completed Effects and Eithers, recognised by their tag first (the full checks are slower).

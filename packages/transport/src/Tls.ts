@@ -16,7 +16,7 @@ import {
   makeEngine,
 } from "@effect-tls/core"
 import { NobleCrypto, TlsCrypto, type TlsCryptoService } from "@effect-tls/crypto"
-import { Context, Deferred, Duration, Effect, Mailbox, Option, Scope } from "effect"
+import { Clock, Context, Deferred, Duration, Effect, Mailbox, Option, Scope } from "effect"
 import { clientCertificateFor } from "./clientCertificate.js"
 import { ioError } from "./ioError.js"
 import { decodeOptions, resolveConfig, type TlsOptionsInput } from "./Options.js"
@@ -107,10 +107,12 @@ function* connectWireWithSteps(wire: Wire, options: TlsOptionsInput, extras: Con
     clientCertificate: yield* clientCertificateFor(validated, crypto),
   }
   const verifier = yield* verifierFor(validated, extras.verifyHook, given.systemRoots)
-  // The caller's services (a KeyLog, a SessionStore) with this connection's crypto and verifier over any in context.
+  // The caller's services (a KeyLog, a SessionStore) with this connection's crypto and verifier over any in context,
+  // and the fiber's clock, which the certificate checks then read without the runtime (see `inlineCurrentTimeMillis`).
   const context = (yield* Effect.context<never>()).pipe(
     Context.add(TlsCrypto, crypto),
     Context.add(CertificateVerifier, verifier),
+    Context.add(Clock.Clock, yield* Effect.clock),
   ) as Context.Context<EngineRequirements>
   const maxPendingOutput = validated.limits?.maxPendingOutput
   // Bound to its services: no Effect.provide per operation.
@@ -127,7 +129,7 @@ function* connectWireWithSteps(wire: Wire, options: TlsOptionsInput, extras: Con
     new Fatal({
       reason: FatalReason.Timeout({ detail: `handshake not complete after ${Duration.format(timeout)}` }),
     })
-  const handshake = pump.drive(engine.connect)
+  const handshake = pump.connect
   // The handshake only waits on reads: a wire that can fail them at a deadline saves a race.
   const failReadsAfter = wire.failReadsAfter
   const session = yield* (

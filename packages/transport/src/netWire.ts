@@ -12,7 +12,7 @@
 import { type Socket as NetSocket, connect as netConnect } from "node:net"
 import type { Fatal } from "@effect-tls/core"
 import { copyBytes } from "@effect-tls/crypto"
-import { Effect, Option, Scope } from "effect"
+import { Effect, Exit, Option, Scope } from "effect"
 import { ioError } from "./ioError.js"
 import type { Wire } from "./pump.js"
 
@@ -37,7 +37,7 @@ const bulkReadLength = 1024 * 1024
 /** Bytes held before the socket is paused until the TLS engine asks for more. */
 const highWaterMark = 4 * 1024 * 1024
 
-type Received = Effect.Effect<Option.Option<Uint8Array | ReadonlyArray<Uint8Array>>, Fatal>
+type Received = Exit.Exit<Option.Option<Uint8Array | ReadonlyArray<Uint8Array>>, Fatal>
 
 /**
  * What has arrived and not been read yet, and the read waiting for it. A chunk of the
@@ -105,10 +105,10 @@ class Inbox {
       this.lentOut = this.queuedLent
       this.queuedLent = false
       this.resumeIfAllowed()
-      return Effect.succeed(Option.some(chunks))
+      return Exit.succeed(Option.some(chunks))
     }
-    if (this.failure !== undefined) return Effect.fail(this.failure)
-    if (this.ended) return Effect.succeed(Option.none())
+    if (this.failure !== undefined) return Exit.fail(this.failure)
+    if (this.ended) return Exit.succeed(Option.none())
     return undefined
   }
 
@@ -121,17 +121,31 @@ class Inbox {
     resume(next)
   }
 
-  readonly read: Received = Effect.async((resume) => {
+  /**
+   * The next read, handed to `onRead` at once when something is there (and then true), else
+   * when it arrives (false: `onRead` waits until then or until `stopWaiting`).
+   */
+  readNow(onRead: (received: Received) => void): boolean {
     // A new read: the reader is done with the chunk it was lent.
     this.lentOut = false
     this.resumeIfAllowed()
     const next = this.take()
-    if (next !== undefined) return resume(next)
-    this.waiting = resume
-    return Effect.sync(() => {
-      if (this.waiting === resume) this.waiting = undefined
-    })
-  })
+    if (next !== undefined) {
+      onRead(next)
+      return true
+    }
+    this.waiting = onRead
+    return false
+  }
+
+  /** Stops `onRead` waiting for a read. */
+  stopWaiting(onRead: (received: Received) => void): void {
+    if (this.waiting === onRead) this.waiting = undefined
+  }
+
+  readonly read: Effect.Effect<Option.Option<Uint8Array | ReadonlyArray<Uint8Array>>, Fatal> = Effect.async((resume) =>
+    this.readNow(resume) ? undefined : Effect.sync(() => this.stopWaiting(resume)),
+  )
 }
 
 /**
@@ -176,20 +190,28 @@ const drained = (socket: NetSocket): Effect.Effect<void, Fatal> =>
   })
 
 /**
+ * Hands `bytes` to node: true while its buffer is under the high-water mark, false when the
+ * writer should wait for it to drain, or the failure when the socket is closed. A write that
+ * fails later fails the reads (and the socket is destroyed, so later writes fail).
+ */
+const writeNow = (socket: NetSocket, inbox: Inbox, bytes: Uint8Array): boolean | Fatal => {
+  if (socket.destroyed || socket.writableEnded) return writeFailed("the transport is closed")
+  return socket.write(bytes, (cause) => {
+    if (cause) inbox.failWith(writeFailed(cause))
+  })
+}
+
+/**
  * A write completes once node has taken the bytes: at once while its buffer is under the
  * high-water mark, else when the buffer has drained (backpressure). Waiting for each write's
  * callback cost a round of the event loop and a fiber resumption per flight and per record.
- * A write that fails later fails the reads (and the socket is destroyed, so later writes fail).
  */
 const writeTo =
   (socket: NetSocket, inbox: Inbox) =>
   (bytes: Uint8Array): Effect.Effect<void, Fatal> =>
     Effect.suspend(() => {
-      if (socket.destroyed || socket.writableEnded) return Effect.fail(writeFailed("the transport is closed"))
-      const flowing = socket.write(bytes, (cause) => {
-        if (cause) inbox.failWith(writeFailed(cause))
-      })
-      return flowing ? Effect.void : drained(socket)
+      const written = writeNow(socket, inbox, bytes)
+      return written === true ? Effect.void : written === false ? drained(socket) : Effect.fail(written)
     })
 
 /**
@@ -259,6 +281,14 @@ export const openNetWire = (host: string, port: number): Effect.Effect<Wire, Fat
         (socket): Wire => ({
           read: inbox.read,
           write: writeTo(socket, inbox),
+          callbacks: {
+            read: (onRead) => (inbox.readNow(onRead) ? undefined : () => inbox.stopWaiting(onRead)),
+            // A handshake flight is a few KB: node's buffer takes it whatever its level.
+            write: (bytes) => {
+              const written = writeNow(socket, inbox, bytes)
+              return typeof written === "boolean" ? undefined : written
+            },
+          },
           failReadsAfter: (millis, onTimeout) => after(armed, millis, () => inbox.failWith(onTimeout())),
           closeAfter: (millis) => after(armed, millis, () => socket.destroy()),
         }),

@@ -58,6 +58,19 @@ export interface TlsEngine<R = EngineRequirements> {
   readonly pendingOutput: Effect.Effect<number>
   /** Runs the handshake as far as the bytes fed so far allow (SSL_connect). */
   readonly connect: Effect.Effect<SessionInfo, ConnectError, R>
+  /**
+   * `feed` as a plain call, for a caller that moves bytes from callbacks (same options).
+   */
+  readonly unsafeFeed: (bytes: Uint8Array | ReadonlyArray<Uint8Array>, options?: FeedOptions) => void
+  /** `drain` as a plain call. */
+  readonly unsafeDrain: () => Uint8Array
+  /**
+   * `connect` as far as it goes without the fiber runtime, for a caller that moves bytes
+   * from callbacks: an `Exit` when it ran to the end (with a synchronous crypto layer, on a
+   * bound engine, while no other operation runs), else an Effect that completes the same
+   * call. That Effect holds the engine's lock until it ends: run it before anything else.
+   */
+  readonly unsafeConnect: () => Effect.Effect<SessionInfo, ConnectError, R>
   /** Encrypts application data into the output buffer (SSL_write). */
   readonly write: (data: Uint8Array) => Effect.Effect<void, WantWrite | Fatal, R>
   /**
@@ -113,6 +126,19 @@ const defaultMaxPendingOutput = 256 * 1024
 const succeededNow = <A, E, R>(effect: Effect.Effect<A, E, R>): Exit.Success<A, E> | undefined =>
   Exit.isExit(effect) && Exit.isSuccess(effect) ? (effect as Exit.Success<A, E>) : undefined
 
+/**
+ * `f` of the value of `effect`: called now when `effect` is a completed success (so that a
+ * chain of steps that all ran inline stays an `Exit`), else through `Effect.flatMap`.
+ */
+const thenNow = <A, E, R, B, E2, R2>(
+  effect: Effect.Effect<A, E, R>,
+  f: (value: A) => Effect.Effect<B, E2, R2>,
+): Effect.Effect<B, E | E2, R | R2> => {
+  if (!Exit.isExit(effect)) return Effect.flatMap(effect, f)
+  const exit = effect as Exit.Exit<A, E>
+  return Exit.isSuccess(exit) ? f(exit.value) : (exit as Exit.Exit<never, E>)
+}
+
 /** One WantRead for every call: it carries no data, and a fresh error would capture a stack trace per record. */
 const wantRead = new WantRead()
 
@@ -150,21 +176,10 @@ const build = (
     /** What `runInline` left for the runtime gets the bound services (only the rest of a step that was not all inline). */
     const onRuntime = <A, E, R extends EngineRequirements>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
       bound === undefined || Exit.isExit(effect) ? effect : Effect.provide(effect, bound)
-    /**
-     * Runs a step of the state machine inline as far as it goes (see `runInline`: with a
-     * synchronous crypto layer, the whole step is plain calls), with the services, which
-     * `use` also gets.
-     */
-    const inline = <A, E, B, E2>(
-      effect: Effect.Effect<A, E, EngineRequirements>,
-      use: (
-        result: Effect.Effect<A, E, EngineRequirements>,
-        context: Context.Context<EngineRequirements>,
-      ) => Effect.Effect<B, E2, EngineRequirements>,
-    ) =>
-      bound === undefined
-        ? Effect.flatMap(currentServices, (context) => use(runInline(effect, context), context))
-        : Effect.suspend(() => use(onRuntime(runInline(effect, bound)), bound))
+    /** `use` with the services: the bound ones, else the caller's. */
+    const withServices = <A, E>(
+      use: (context: Context.Context<EngineRequirements>) => Effect.Effect<A, E, EngineRequirements>,
+    ) => (bound === undefined ? Effect.flatMap(currentServices, use) : Effect.suspend(() => use(bound)))
     const lock = makeMutex()
     let state: ClientState | undefined
     let failure: Fatal | CleanShutdown | undefined
@@ -272,65 +287,91 @@ const build = (
       )
     }
 
-    /** Runs one step; what it produced before a failure is kept, then the failure's alert; a failure sticks. */
-    const run = (current: ClientState, event: Input) => {
+    /**
+     * Runs one step inline as far as it goes (see `runInline`: with a synchronous crypto
+     * layer, the whole step is plain calls); what it produced before a failure is kept, then
+     * the failure's alert; a failure sticks. An `Exit` when it ran to the end.
+     */
+    const runWith = (current: ClientState, event: Input, context: Context.Context<EngineRequirements>) => {
       const produced: Array<Output> = []
-      return inline(step(current, event, produced), (stepped, context) => settle(current, stepped, produced, context))
+      return settle(current, onRuntime(runInline(step(current, event, produced), context)), produced, context)
     }
 
-    const started = Effect.suspend(() => {
-      if (state !== undefined) return Effect.succeed(state)
-      return inline(start(options.config), (started, context) => {
-        const done = succeededNow(started)
-        if (done !== undefined) {
-          const [first, outputs] = done.value
+    /** `runWith` with the services. */
+    const run = (current: ClientState, event: Input) => withServices((context) => runWith(current, event, context))
+
+    /** The state, after the first step (the ClientHello) if it has not run yet. An `Exit` when it ran inline. */
+    const startedWith = (
+      context: Context.Context<EngineRequirements>,
+    ): Effect.Effect<ClientState, Fatal, EngineRequirements> => {
+      if (state !== undefined) return Exit.succeed(state)
+      const started = onRuntime(runInline(start(options.config), context))
+      const done = succeededNow(started)
+      if (done !== undefined) {
+        const [first, outputs] = done.value
+        state = first
+        return settled(first, outputs, context)
+      }
+      return started.pipe(
+        Effect.tap(([first, outputs]) => {
           state = first
-          return settled(first, outputs, context)
-        }
-        return started.pipe(
-          Effect.tap(([first, outputs]) => {
-            state = first
-            return emitAll(outputs, context)
-          }),
-          Effect.map(([first]) => first),
-          Effect.tapError((error) => Effect.sync(() => (failure = error))),
-        )
-      })
-    })
+          return emitAll(outputs, context)
+        }),
+        Effect.map(([first]) => first),
+        Effect.tapError((error) => Effect.sync(() => (failure = error))),
+      )
+    }
 
-    /** Feeds what was fed since the last step to the state machine. */
-    const processInput = (current: ClientState) =>
-      Effect.suspend(() => {
-        if (input.length === 0) return Effect.void
-        // Chunks go to the deframer one after the other: joining them would copy every byte.
-        const bytes = input.length === 1 ? input[0]! : input
-        input = []
-        return run(current, Input.Received({ bytes }))
-      })
+    /** Feeds what was fed since the last step to the state machine. An `Exit` when it ran inline. */
+    const processInputWith = (
+      current: ClientState,
+      context: Context.Context<EngineRequirements>,
+    ): Effect.Effect<unknown, Fatal, EngineRequirements> => {
+      if (input.length === 0) return Exit.void
+      // Chunks go to the deframer one after the other: joining them would copy every byte.
+      const bytes = input.length === 1 ? input[0]! : input
+      input = []
+      return runWith(current, Input.Received({ bytes }), context)
+    }
 
-    const sticky = Effect.suspend(() => (failure === undefined ? Effect.void : Effect.fail(failure)))
+    /** `processInputWith` with the services. */
+    const processInput = (current: ClientState) => withServices((context) => processInputWith(current, context))
 
     const notEstablished = () =>
       new Fatal({ reason: FatalReason.Config({ detail: "the handshake has not completed" }) })
 
     /** The end of `connect`, once the input fed so far is processed. */
-    const connectResult = (): Effect.Effect<SessionInfo, ConnectError> => {
-      if (session !== undefined) return Effect.succeed(session)
+    const connectResult = (): Exit.Exit<SessionInfo, ConnectError> => {
+      if (session !== undefined) return Exit.succeed(session)
       if (peerClosed) {
         failure = new CleanShutdown()
-        return Effect.fail(failure)
+        return Exit.fail(failure)
       }
-      if (pending >= maxPending) return Effect.fail(new WantWrite({ pending }))
-      return Effect.fail(wantRead)
+      if (pending >= maxPending) return Exit.fail(new WantWrite({ pending }))
+      return Exit.fail(wantRead)
     }
 
-    const connect: TlsEngine["connect"] = lock.withLock(
-      Effect.flatMap(sticky, (): Effect.Effect<SessionInfo, ConnectError, EngineRequirements> => {
-        if (session !== undefined) return Effect.succeed(session)
-        if (pending >= maxPending) return Effect.fail(new WantWrite({ pending }))
-        return Effect.flatMap(started, (current) => Effect.flatMap(processInput(current), connectResult))
-      }),
-    )
+    /** `connect` once the lock is held: an `Exit` when every step ran inline. */
+    const connectWith = (
+      context: Context.Context<EngineRequirements>,
+    ): Effect.Effect<SessionInfo, ConnectError, EngineRequirements> => {
+      if (failure !== undefined) return Exit.fail(failure)
+      if (session !== undefined) return Exit.succeed(session)
+      if (pending >= maxPending) return Exit.fail(new WantWrite({ pending }))
+      return thenNow(startedWith(context), (current) => thenNow(processInputWith(current, context), connectResult))
+    }
+
+    const connect: TlsEngine["connect"] = lock.withLock(withServices(connectWith))
+
+    const unsafeConnect: TlsEngine["unsafeConnect"] = () => {
+      if (bound === undefined || !lock.tryAcquire()) return connect
+      const result = connectWith(bound)
+      if (Exit.isExit(result)) {
+        lock.release()
+        return result
+      }
+      return Effect.ensuring(result, Effect.sync(lock.release))
+    }
 
     const established = Effect.suspend(() =>
       failure !== undefined
@@ -431,21 +472,27 @@ const build = (
 
     const keyUpdate: TlsEngine["keyUpdate"] = (requestPeer) => runEstablished(Input.UpdateKeys({ requestPeer }))
 
+    const unsafeFeed: TlsEngine["unsafeFeed"] = (bytes, feedOptions) => {
+      for (const chunk of bytes instanceof Uint8Array ? [bytes] : bytes) {
+        if (chunk.length > 0) input.push(feedOptions?.transfer === true ? chunk : copyBytes(chunk))
+      }
+    }
+
+    const unsafeDrain = (): Uint8Array => {
+      const out = output.length === 1 ? output[0]! : concatBytes(...output)
+      output = []
+      pending = 0
+      return out
+    }
+
     return {
-      feed: (bytes, feedOptions) =>
-        Effect.sync(() => {
-          for (const chunk of bytes instanceof Uint8Array ? [bytes] : bytes) {
-            if (chunk.length > 0) input.push(feedOptions?.transfer === true ? chunk : copyBytes(chunk))
-          }
-        }),
-      drain: Effect.sync(() => {
-        const out = output.length === 1 ? output[0]! : concatBytes(...output)
-        output = []
-        pending = 0
-        return out
-      }),
+      feed: (bytes, feedOptions) => Effect.sync(() => unsafeFeed(bytes, feedOptions)),
+      drain: Effect.sync(unsafeDrain),
       pendingOutput: Effect.sync(() => pending),
       connect,
+      unsafeFeed,
+      unsafeDrain,
+      unsafeConnect,
       write,
       read,
       readChunks,

@@ -6,8 +6,8 @@
  *
  * @since 0.1.0
  */
-import { inlineGen, inlineMapError, type TlsCrypto } from "@effect-tls/crypto"
-import { Clock, Effect, Either } from "effect"
+import { inlineCurrentTimeMillis, inlineGen, inlineMapError, type TlsCrypto } from "@effect-tls/crypto"
+import { Effect, Either } from "effect"
 import type { Fatal } from "../errors.js"
 import { type Certificate, type CertificateParseError, parseCertificate } from "./certificate.js"
 import { matchesServerIdentity, type ServerIdentity } from "./hostname.js"
@@ -82,7 +82,7 @@ const verifyChain = (options: VerifyServerChainOptions): Effect.Effect<VerifiedC
 /** The steps of `verifyChain` (a generator made once: see inline.ts on generator closures). */
 function* verifyChainSteps(options: VerifyServerChainOptions) {
   const policy = { ...defaultVerificationPolicy, ...options.policy }
-  const now = yield* Clock.currentTimeMillis
+  const now = yield* inlineCurrentTimeMillis
   const certificates = yield* parseChain(options.chain)
   const [leaf, ...intermediates] = certificates as [Certificate, ...Array<Certificate>]
   const leafProblem = checkCertificate(leaf, "leaf", now, policy)

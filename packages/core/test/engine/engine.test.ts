@@ -5,11 +5,12 @@
 import { describe, expect, it } from "@effect/vitest"
 import { NobleCrypto } from "@effect-tls/crypto"
 import { WebCrypto } from "@effect-tls/crypto/webcrypto"
-import { Effect, Layer, Option } from "effect"
+import { Cause, Effect, Exit, Layer, Option } from "effect"
 import { makeEngine, type TlsEngine } from "../../src/engine/Engine.js"
-import { isWant } from "../../src/errors.js"
+import { type ConnectError, isWant } from "../../src/errors.js"
 import { defaultConfig } from "../../src/handshake/config.js"
-import { InsecureAcceptAnyCertificate } from "../../src/handshake/verifier.js"
+import type { SessionInfo } from "../../src/handshake/session.js"
+import { CertificateVerifier, InsecureAcceptAnyCertificate } from "../../src/handshake/verifier.js"
 import { type MemoryServer, memoryServer } from "./memoryPeer.js"
 
 const layer = Layer.merge(NobleCrypto, InsecureAcceptAnyCertificate)
@@ -102,6 +103,48 @@ describe("memory engine bound to its services", () => {
         const serverExporter = server.socket.exportKeyingMaterial(32, "EXPORTER-Channel-Binding", Buffer.alloc(0))
         expect(Buffer.from(ours).toString("hex")).toBe(serverExporter.toString("hex"))
         expect(yield* engine.shutdown).toBe(false)
+      }),
+    )
+  }
+})
+
+describe("memory engine: unsafeConnect, unsafeFeed and unsafeDrain (plain calls)", () => {
+  for (const [name, crypto, allInline] of [
+    ["noble: every attempt is a plain call that returns an Exit", NobleCrypto, true],
+    ["webcrypto: attempts that need the runtime return an Effect that finishes them", WebCrypto, false],
+  ] as const) {
+    it.scoped(name, () =>
+      Effect.gen(function* () {
+        // A verifier that answers at once (InsecureAcceptAnyCertificate logs its warning through the runtime).
+        const acceptAtOnce = Layer.succeed(CertificateVerifier, { verify: () => Effect.succeed({ verified: false }) })
+        const services = yield* Layer.build(Layer.merge(crypto, acceptAtOnce))
+        const server = memoryServer()
+        server.socket.on("data", (d: Buffer) => server.socket.write(Buffer.concat([Buffer.from("echo:"), d])))
+        const engine = yield* makeEngine({ config: defaultConfig("localhost"), services })
+        const kinds: Array<"exit" | "effect"> = []
+        let session: SessionInfo | undefined
+        for (let attempt = 0; session === undefined && attempt < 10; attempt++) {
+          const result = engine.unsafeConnect()
+          kinds.push(Exit.isExit(result) ? "exit" : "effect")
+          const exit = Exit.isExit(result)
+            ? (result as Exit.Exit<SessionInfo, ConnectError>)
+            : yield* Effect.exit(result)
+          if (Exit.isSuccess(exit)) session = exit.value
+          else
+            expect(Option.map(Cause.failureOption(exit.cause), (error) => error._tag)).toEqual(Option.some("WantRead"))
+          const out = engine.unsafeDrain()
+          const answered = Effect.promise(() => server.settled())
+          if (out.length > 0) server.deliver(out)
+          yield* answered
+          engine.unsafeFeed(server.takeOutput())
+        }
+        expect(session?.version).toBe("TLSv1.3")
+        if (allInline) expect(kinds.every((kind) => kind === "exit")).toBe(true)
+        else expect(kinds).toContain("effect")
+        // The lock is free again: the other operations work as usual.
+        yield* engine.write(new TextEncoder().encode("plain"))
+        const reply = yield* retriedWith(pump(engine, server))(engine.read)
+        expect(new TextDecoder().decode(Option.getOrThrow(reply))).toBe("echo:plain")
       }),
     )
   }

@@ -12,7 +12,7 @@ import { NodeSocket } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { type CertificateErrorCode, Fatal, FatalReason, Wire } from "@effect-tls/core"
 import { connect, NodeTls, SystemRoots, type VerifyHook } from "@effect-tls/transport"
-import { Effect, Either, Logger, type Scope } from "effect"
+import { Clock, Effect, Either, Logger, type Scope } from "effect"
 import { type BadCerts, badCerts } from "../peers/badCerts.js"
 import { type CertKeyPair, leafKinds, type TestPki, testPki } from "../peers/certs.js"
 import { startOpensslServer } from "../peers/opensslServer.js"
@@ -81,6 +81,15 @@ const refusal = <E>(server: PeerServer, connecting: Effect.Effect<unknown, E, Sc
     const reason = failure instanceof Fatal ? failure.reason : undefined
     return { reason, alert: yield* alertReceived(server, since) }
   })
+
+/** The live clock, except that it reads `millis` as the current time. */
+const clockAt = (millis: number): Clock.Clock => {
+  const live = Clock.make()
+  return Object.assign(Object.create(live) as Clock.Clock, {
+    unsafeCurrentTimeMillis: () => millis,
+    currentTimeMillis: Effect.succeed(millis),
+  })
+}
 
 /** A refused certificate: what the server presents and how the client must fail. */
 interface Refused {
@@ -315,6 +324,19 @@ describe("certificate verification against openssl s_server", { timeout }, () =>
         }),
       )
     }
+
+    it.scopedLive("validity periods are checked at the connecting fiber's Clock (one set in 2200: Expired)", () =>
+      Effect.gen(function* () {
+        const pki = yield* testPki
+        const server = yield* startOpensslServer()
+        const { reason, alert } = yield* refusal(
+          server,
+          Effect.withClock(connectTo(server, pki), clockAt(Date.UTC(2200, 0))),
+        )
+        expect(reason).toMatchObject({ _tag: "Certificate", code: "Expired", subject: "CN=localhost" })
+        expect(alert).toEqual(expectedAlert("certificate_expired"))
+      }),
+    )
 
     it.scopedLive("more certificates than the default limit of 10 are refused before verification", () =>
       Effect.gen(function* () {
