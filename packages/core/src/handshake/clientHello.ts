@@ -57,6 +57,17 @@ export const withPadding = (hello: ClientHello): ClientHello => {
   return { ...unpadded, extensions }
 }
 
+/**
+ * `rest` with `first` (a GREASE value) in front when there is one, as a new array. Plain
+ * pushes: spreading and destructuring arrays here deoptimised the function that builds the
+ * ClientHello again and again (V8 "wrong map"), each time a compilation of some 70-110 ms.
+ */
+const withFirst = (first: number | undefined, rest: ReadonlyArray<number>): Array<number> => {
+  const all = first === undefined ? [] : [first]
+  for (const value of rest) all.push(value)
+  return all
+}
+
 const greaseExtension = (nibble: number): ClientHelloExtension => ({
   _tag: "Unknown",
   type: greaseValue(nibble),
@@ -86,31 +97,26 @@ function* makeOfferSteps(config: ClientConfig) {
   const keyShares: Array<KeyShare> = []
   for (const group of config.keyShareGroups) keyShares.push(yield* crypto.generateKeyShare(group))
   // GREASE (RFC 8701): nibbles for the first extension, the version, the group and key share, and the suite.
-  const nibbles = config.grease
-    ? Array.from(yield* crypto.randomBytes(4, { _tag: "Other", label: "grease" }), (b) => b & 0x0f)
-    : []
-  const grease = nibbles.map(greaseValue)
-  const [greaseFirst, greaseVersion, greaseGroup, greaseSuite] = grease
-  const some = (value: number | undefined): Array<number> => (value === undefined ? [] : [value])
+  const nibbles = config.grease ? yield* crypto.randomBytes(4, { _tag: "Other", label: "grease" }) : undefined
+  const greaseAt = (index: number) => (nibbles === undefined ? undefined : greaseValue(nibbles[index]! & 0x0f))
+  const greaseVersion = greaseAt(1)
+  const greaseGroup = greaseAt(2)
   const extensions: Array<ClientHelloExtension> = []
-  if (greaseFirst !== undefined) extensions.push(greaseExtension(nibbles[0]!))
+  if (nibbles !== undefined) extensions.push(greaseExtension(nibbles[0]! & 0x0f))
   if (config.serverName !== undefined) extensions.push({ _tag: "ServerName", hostNames: [config.serverName] })
+  const shares: Array<{ readonly group: number; readonly keyExchange: Uint8Array }> =
+    greaseGroup === undefined ? [] : [{ group: greaseGroup, keyExchange: Uint8Array.of(0) }]
+  for (const share of keyShares) shares.push({ group: groupCode(share.group), keyExchange: share.publicKey })
   extensions.push(
-    { _tag: "SupportedVersions", versions: [...some(greaseVersion), ProtocolVersion.TLSv1_3] },
-    { _tag: "SupportedGroups", groups: [...some(greaseGroup), ...config.groups.map(groupCode)] },
+    { _tag: "SupportedVersions", versions: withFirst(greaseVersion, [ProtocolVersion.TLSv1_3]) },
+    { _tag: "SupportedGroups", groups: withFirst(greaseGroup, config.groups.map(groupCode)) },
     { _tag: "SignatureAlgorithms", schemes: config.signatureSchemes },
-    {
-      _tag: "KeyShareClientHello",
-      shares: [
-        ...some(greaseGroup).map((group) => ({ group, keyExchange: Uint8Array.of(0) })),
-        ...keyShares.map((share) => ({ group: groupCode(share.group), keyExchange: share.publicKey })),
-      ],
-    },
+    { _tag: "KeyShareClientHello", shares },
   )
   if (config.alpn.length > 0) extensions.push({ _tag: "Alpn", protocols: config.alpn.map((p) => encoder.encode(p)) })
   if (config.recordSizeLimit !== undefined) extensions.push({ _tag: "RecordSizeLimit", limit: config.recordSizeLimit })
   // A second GREASE extension, last and non-empty, with a value different from the first.
-  if (greaseFirst !== undefined) {
+  if (nibbles !== undefined) {
     extensions.push({ _tag: "Unknown", type: greaseValue((nibbles[0]! + 1) & 0x0f), data: Uint8Array.of(0) })
   }
   const hello = withPadding({
@@ -118,7 +124,7 @@ function* makeOfferSteps(config: ClientConfig) {
     legacyVersion: ProtocolVersion.TLSv1_2,
     random,
     legacySessionId,
-    cipherSuites: [...some(greaseSuite), ...config.cipherSuites],
+    cipherSuites: withFirst(greaseAt(3), config.cipherSuites),
     extensions,
   })
   return { hello, encoded: encodeHandshake(hello), keyShares }
