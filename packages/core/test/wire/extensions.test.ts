@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
 import * as fc from "fast-check"
-import { AlertDescription, ExtensionType, greaseValue } from "../../src/wire/codes.js"
+import { AlertDescription, ExtensionType, greaseValue, isGrease } from "../../src/wire/codes.js"
 import {
   checkOffered,
   decodeExtensions,
@@ -290,9 +290,18 @@ describe("checkOffered", () => {
     expect(Either.isLeft(checkOffered([cookie], new Set(), "EncryptedExtensions"))).toBe(true)
   })
 
+  it("refuses a GREASE type even when we offered it (RFC 8701 section 3)", () => {
+    const grease: Extension = { _tag: "Unknown", type: greaseValue(1), data: new Uint8Array(0) }
+    const error = errorOf(checkOffered([grease], new Set([greaseValue(1)]), "EncryptedExtensions"))
+    expect(error.alert).toBe(AlertDescription.unsupported_extension)
+  })
+
   it.prop(
-    "property: a server block passes exactly when its types were offered",
-    [extensionsIn("EncryptedExtensions", 1), fc.nat()],
+    "property: a server block without GREASE types passes exactly when its types were offered",
+    [
+      extensionsIn("EncryptedExtensions", 1).filter((extensions) => !extensions.map(extensionType).some(isGrease)),
+      fc.nat(),
+    ],
     ([extensions, drop]) => {
       const types = extensions.map(extensionType)
       expect(checkOffered(extensions, new Set(types), "EncryptedExtensions")).toEqual(Either.void)
