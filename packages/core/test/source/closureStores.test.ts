@@ -9,18 +9,14 @@
  * write`) does not do that. Top-level statements run once and are left alone.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { isComment, libraryPackages, violations } from "./librarySources.js"
+import { indentedCodeLines, libraryPackages, violations } from "./librarySources.js"
 
 /** `target.name = ` (or `??=`) followed by an arrow function or a `function` expression. */
 const storedLiteral =
   /[\w$)\]]\.[A-Za-z_$][\w$]*\s*(\?\?)?=\s*(async\s+)?(function\b|(\([^()]*\)|[A-Za-z_$][\w$]*)\s*(:[^=]+)?=>)/
 
 /** Lines inside a function that store a function literal into a property. */
-const closureStores = (source: string): Array<number> =>
-  source.split("\n").flatMap((line, index) => {
-    const topLevel = !/^\s/.test(line)
-    return topLevel || isComment(line) || !storedLiteral.test(line) ? [] : [index + 1]
-  })
+const closureStores = (source: string): Array<number> => indentedCodeLines(source, (line) => storedLiteral.test(line))
 
 describe("function literals are not stored straight into properties", () => {
   it("finds a function literal stored into a property, and not the forms that are fine", () => {

@@ -7,15 +7,11 @@
  * alive until the next full collection).
  */
 import { describe, expect, it } from "@effect/vitest"
-import { isComment, libraryPackages, violations } from "./librarySources.js"
+import { indentedCodeLines, libraryPackages, violations } from "./librarySources.js"
 
 /** Lines with a generator written inside a function: indented code (a class's generator method `*name()` has no `function*`). */
 const generatorClosures = (source: string): Array<number> =>
-  source.split("\n").flatMap((line, index) => {
-    if (!line.includes("function*")) return []
-    const topLevel = !/^\s/.test(line)
-    return topLevel || isComment(line) ? [] : [index + 1]
-  })
+  indentedCodeLines(source, (line) => line.includes("function*"))
 
 describe("generator functions are made once", () => {
   it("finds a generator closure written inside a function, and not a module-level one", () => {

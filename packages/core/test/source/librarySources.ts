@@ -25,4 +25,13 @@ export const violations = (pkg: string, rule: (source: string) => Array<number>)
   )
 
 /** True for a line that is (the start or the inside of) a comment. */
-export const isComment = (line: string): boolean => /^\s*(\*|\/\/|\/\*)/.test(line)
+const isComment = (line: string): boolean => /^\s*(\*|\/\/|\/\*)/.test(line)
+
+/**
+ * The numbers of `source`'s lines that `matches`, among its indented code lines (inside a
+ * function or a class; top-level lines and comments are left out).
+ */
+export const indentedCodeLines = (source: string, matches: (line: string) => boolean): Array<number> =>
+  source
+    .split("\n")
+    .flatMap((line, index) => (/^\s/.test(line) && !isComment(line) && matches(line) ? [index + 1] : []))
