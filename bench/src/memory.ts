@@ -29,7 +29,7 @@ export type MemorySet = Partial<Record<ClientName, MemoryStats>>
 const probe = (client: ClientName, port: number, rootPath: string, connections: number, concurrency: number) =>
   new Promise<MemoryStats>((resolve, reject) => {
     const { child } = startNodeChild(
-      "memoryProbe.ts",
+      "memoryProbe",
       [client, String(port), rootPath, String(connections), String(concurrency)],
       ["--expose-gc"],
     )

@@ -11,7 +11,7 @@ export type ChildTlsServer = ListeningServer
 
 /** Starts the child server; resolves once it listens. */
 export const startChildTlsServer = (pki: BenchPki): Promise<ChildTlsServer> => {
-  const { child, release } = startNodeChild("tlsServerChild.ts", [pki.leafCertPath, pki.leafKeyPath])
+  const { child, release } = startNodeChild("tlsServerChild", [pki.leafCertPath, pki.leafKeyPath])
   return listeningChild(child, {
     name: "the child TLS server",
     portLine: /^PORT (\d+)$/m,
