@@ -10,7 +10,7 @@ import { inlineGen, type KeyAgreementGroup, type KeyShare, TlsCrypto } from "@ef
 import type { Effect } from "effect"
 import { Fatal, FatalReason } from "../errors.js"
 import { ExtensionType, greaseValue, NamedGroup, ProtocolVersion } from "../wire/codes.js"
-import { type ClientHelloExtension, extensionType } from "../wire/extensions.js"
+import { type ClientHelloExtension, extensionType, type KeyShareEntry } from "../wire/extensions.js"
 import { type ClientHello, encodeHandshake } from "../wire/handshake.js"
 import type { ClientConfig } from "./config.js"
 
@@ -99,12 +99,13 @@ function* makeOfferSteps(config: ClientConfig) {
   // GREASE (RFC 8701): nibbles for the first extension, the version, the group and key share, and the suite.
   const nibbles = config.grease ? yield* crypto.randomBytes(4, { _tag: "Other", label: "grease" }) : undefined
   const greaseAt = (index: number) => (nibbles === undefined ? undefined : greaseValue(nibbles[index]! & 0x0f))
+  const firstNibble = nibbles === undefined ? undefined : nibbles[0]! & 0x0f
   const greaseVersion = greaseAt(1)
   const greaseGroup = greaseAt(2)
   const extensions: Array<ClientHelloExtension> = []
-  if (nibbles !== undefined) extensions.push(greaseExtension(nibbles[0]! & 0x0f))
+  if (firstNibble !== undefined) extensions.push(greaseExtension(firstNibble))
   if (config.serverName !== undefined) extensions.push({ _tag: "ServerName", hostNames: [config.serverName] })
-  const shares: Array<{ readonly group: number; readonly keyExchange: Uint8Array }> =
+  const shares: Array<KeyShareEntry> =
     greaseGroup === undefined ? [] : [{ group: greaseGroup, keyExchange: Uint8Array.of(0) }]
   for (const share of keyShares) shares.push({ group: groupCode(share.group), keyExchange: share.publicKey })
   extensions.push(
@@ -116,8 +117,8 @@ function* makeOfferSteps(config: ClientConfig) {
   if (config.alpn.length > 0) extensions.push({ _tag: "Alpn", protocols: config.alpn.map((p) => encoder.encode(p)) })
   if (config.recordSizeLimit !== undefined) extensions.push({ _tag: "RecordSizeLimit", limit: config.recordSizeLimit })
   // A second GREASE extension, last and non-empty, with a value different from the first.
-  if (nibbles !== undefined) {
-    extensions.push({ _tag: "Unknown", type: greaseValue((nibbles[0]! + 1) & 0x0f), data: Uint8Array.of(0) })
+  if (firstNibble !== undefined) {
+    extensions.push({ _tag: "Unknown", type: greaseValue((firstNibble + 1) & 0x0f), data: Uint8Array.of(0) })
   }
   const hello = withPadding({
     _tag: "ClientHello",
