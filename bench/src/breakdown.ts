@@ -16,13 +16,11 @@ import { effectTlsClient } from "./effectTlsClient.js"
 import { nodeTlsClient } from "./nodeTlsClient.js"
 import { startOpensslServer } from "./opensslServer.js"
 import type { BenchPki } from "./pki.js"
-import { type ThreadCpu, threadCpu, threadCpuSince } from "./threadCpu.js"
+import { type CpuUsed, cpuMark, cpuSince } from "./threadCpu.js"
 import { type CryptoCategory, type CryptoTotals, type TimedCrypto, timedCrypto } from "./timedCrypto.js"
 
 /** CPU used by a stretch of work: process total, per thread group (Linux), inside the crypto service. */
-export interface Usage {
-  readonly cpuMs: number
-  readonly threads?: ThreadCpu
+export interface Usage extends CpuUsed {
   /** Wall milliseconds inside the timed service's calls (effect-tls only). */
   readonly crypto?: Record<CryptoCategory, number>
 }
@@ -69,15 +67,13 @@ const perCategory = (value: (category: CryptoCategory) => number): Record<Crypto
 /** Runs `work` and returns what it used, with the AEAD opens it made. */
 const measure = async (subject: Subject, work: () => Promise<unknown>) => {
   const crypto0 = subject.timed?.totals() ?? noTotals
-  const threads0 = threadCpu()
-  const cpu0 = process.cpuUsage()
+  const mark = cpuMark()
   await work()
-  const cpu = process.cpuUsage(cpu0)
-  const threads = threadCpuSince(threads0, threadCpu())
+  const { cpuMs, threads } = cpuSince(mark)
   const crypto1 = subject.timed?.totals() ?? noTotals
   const crypto = perCategory((c) => crypto1.ms[c] - crypto0.ms[c])
   const usage: Usage = {
-    cpuMs: (cpu.user + cpu.system) / 1000,
+    cpuMs,
     ...(threads === undefined ? {} : { threads }),
     ...(subject.timed === undefined ? {} : { crypto }),
   }

@@ -14,6 +14,7 @@ import { Effect, Either, ManagedRuntime } from "effect"
 import type { BenchGroup } from "./clients.js"
 import type { BenchPki } from "./pki.js"
 import { type Spread, spread } from "./stats.js"
+import { cpuMark, cpuSince } from "./threadCpu.js"
 
 /** The curve-op costs, in CPU milliseconds. */
 export interface CurveOpsStats {
@@ -27,6 +28,8 @@ export interface CurveOpsStats {
   readonly x25519SetMs: Spread
   /** Per run: the secp256r1 agreement and both verifications (the P-256 set's floor). */
   readonly p256SetMs: Spread
+  /** The main thread's part of `x25519SetMs` and `p256SetMs` (where /proc tells the threads apart). */
+  readonly mainSetMs?: Readonly<Record<BenchGroup, Spread>>
 }
 
 const certificate = (pem: string): X509.Certificate => {
@@ -67,6 +70,8 @@ export interface CurveOpsSample {
   readonly chain: number
   /** The CertificateVerify-shaped signature by the leaf. */
   readonly certificateVerify: number
+  /** The main thread's part of the three. */
+  readonly main?: number
 }
 
 /** Times the noble curve operations of a handshake, one run per `sample`. */
@@ -91,13 +96,13 @@ export const makeCurveOpsProbe = async (pki: BenchPki): Promise<CurveOpsProbe> =
   return {
     sample: (group) => {
       const named = agreementGroup[group]
-      return {
-        agreement: cpuMs(() =>
-          runtime.runSync(Effect.flatMap(crypto.generateKeyShare(named), (share) => share.agree(peers[named]))),
-        ),
-        chain: cpuMs(chain),
-        certificateVerify: cpuMs(certificateVerify),
-      }
+      const mark = cpuMark()
+      const agreement = cpuMs(() =>
+        runtime.runSync(Effect.flatMap(crypto.generateKeyShare(named), (share) => share.agree(peers[named]))),
+      )
+      const parts = { agreement, chain: cpuMs(chain), certificateVerify: cpuMs(certificateVerify) }
+      const { threads } = cpuSince(mark)
+      return threads === undefined ? parts : { ...parts, main: curveOpsTotal(parts) - threads.otherMs }
     },
     dispose: () => runtime.dispose(),
   }
@@ -111,14 +116,25 @@ export const curveOpsTotal = (sample: CurveOpsSample): number =>
 export const setFloorMs = (stats: CurveOpsStats, group: BenchGroup): number =>
   (group === "x25519" ? stats.x25519SetMs : stats.p256SetMs).median
 
+/** The main thread's parts of `samples`, if every sample has one. */
+const mainParts = (samples: ReadonlyArray<CurveOpsSample>): Array<number> | undefined => {
+  const parts = samples.flatMap((sample) => (sample.main === undefined ? [] : [sample.main]))
+  return parts.length === samples.length ? parts : undefined
+}
+
 /** The stats of the samples taken between the handshakes of each set. */
 export const curveOpsStats = (samples: Readonly<Record<BenchGroup, ReadonlyArray<CurveOpsSample>>>): CurveOpsStats => {
   const all = [...samples.x25519, ...samples["P-256"]]
+  const mainX25519 = mainParts(samples.x25519)
+  const mainP256 = mainParts(samples["P-256"])
   return {
     x25519AgreementMs: spread(samples.x25519.map((sample) => sample.agreement)),
     p256AgreementMs: spread(samples["P-256"].map((sample) => sample.agreement)),
     ecdsaVerifyMs: spread(all.flatMap((sample) => [sample.chain, sample.certificateVerify])),
     x25519SetMs: spread(samples.x25519.map(curveOpsTotal)),
     p256SetMs: spread(samples["P-256"].map(curveOpsTotal)),
+    ...(mainX25519 === undefined || mainP256 === undefined
+      ? {}
+      : { mainSetMs: { x25519: spread(mainX25519), "P-256": spread(mainP256) } }),
   }
 }

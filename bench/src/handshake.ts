@@ -10,11 +10,14 @@ import { type CurveOpsProbe, type CurveOpsSample, curveOpsTotal } from "./curveO
 import { type OpensslServer, startOpensslServer } from "./opensslServer.js"
 import type { BenchPki } from "./pki.js"
 import { type Spread, spread } from "./stats.js"
+import { cpuMark, cpuSince } from "./threadCpu.js"
 import { type WarmupSlice, warmupSlices } from "./warmup.js"
 
 /** One client's handshakes in one set. */
 export interface HandshakeStats {
   readonly cpuMs: Spread
+  /** The main thread's part of `cpuMs` (where /proc tells the threads apart). */
+  readonly mainCpuMs?: Spread
   readonly wallMs: Spread
 }
 
@@ -25,12 +28,12 @@ const opensslGroup: Readonly<Record<BenchGroup, string>> = { x25519: "X25519", "
 
 /** One handshake, timed. */
 const timed = async (client: BenchClient, port: number, group: BenchGroup) => {
-  const cpu0 = process.cpuUsage()
+  const mark = cpuMark()
   const wall0 = performance.now()
   await client.session(port, group, async () => {})
   const wall = performance.now() - wall0
-  const cpu = process.cpuUsage(cpu0)
-  return { wall, cpu: (cpu.user + cpu.system) / 1000 }
+  const used = cpuSince(mark)
+  return { wall, cpu: used.cpuMs, main: used.threads?.mainMs }
 }
 
 /** Both sets, with the noble curve-op samples taken between their rounds. */
@@ -50,6 +53,8 @@ interface SetPlan {
   readonly able: ReadonlyArray<BenchClient>
   readonly walls: Array<Array<number>>
   readonly cpus: Array<Array<number>>
+  /** Main-thread CPU per handshake, per client (empty where /proc cannot tell). */
+  readonly mains: Array<Array<number>>
   readonly samples: Array<CurveOpsSample>
   /** The same for the warm-up rounds: CPU per client, and the curve operations' total per round. */
   readonly warmCpus: Array<Array<number>>
@@ -85,6 +90,7 @@ export const runHandshakeSets = async (
         able,
         walls: able.map(() => []),
         cpus: able.map(() => []),
+        mains: able.map(() => []),
         samples: [],
         warmCpus: able.map(() => []),
         warmCurveOps: [],
@@ -95,13 +101,14 @@ export const runHandshakeSets = async (
       for (const plan of plans) {
         for (let k = 0; k < plan.able.length; k++) {
           const index = (round + warmup + k) % plan.able.length
-          const { wall, cpu } = await timed(plan.able[index]!, plan.port, plan.group)
+          const { wall, cpu, main } = await timed(plan.able[index]!, plan.port, plan.group)
           if (round < 0) {
             plan.warmCpus[index]!.push(cpu)
             continue
           }
           plan.walls[index]!.push(wall)
           plan.cpus[index]!.push(cpu)
+          if (main !== undefined) plan.mains[index]!.push(main)
         }
         const sample = curveOps.sample(plan.group)
         if (round >= 0) plan.samples.push(sample)
@@ -114,7 +121,12 @@ export const runHandshakeSets = async (
     for (const plan of plans) {
       const set: HandshakeSet = {}
       plan.able.forEach((client, index) => {
-        set[client.name] = { cpuMs: spread(plan.cpus[index]!), wallMs: spread(plan.walls[index]!) }
+        const mains = plan.mains[index]!
+        set[client.name] = {
+          cpuMs: spread(plan.cpus[index]!),
+          ...(mains.length === 0 ? {} : { mainCpuMs: spread(mains) }),
+          wallMs: spread(plan.walls[index]!),
+        }
       })
       sets[plan.group] = set
       samples[plan.group] = plan.samples

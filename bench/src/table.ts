@@ -22,12 +22,13 @@ const present = <A>(set: Partial<Record<ClientName, A>>): Array<[ClientName, A]>
 const handshakeTable = (set: HandshakeSet): string => {
   const reference = set["node:tls"]
   return table(
-    ["client", "CPU ms", "CPU p90", "CPU / node:tls", "wall ms", "wall p90", "wall / node:tls"],
+    ["client", "CPU ms", "CPU p90", "CPU / node:tls", "main thread ms", "wall ms", "wall p90", "wall / node:tls"],
     present(set).map(([name, s]) => [
       name,
       formatNumber(s.cpuMs.median),
       formatNumber(s.cpuMs.p90),
       formatRatio(s.cpuMs.median / (reference?.cpuMs.median ?? Number.NaN)),
+      formatNumber(s.mainCpuMs?.median ?? Number.NaN),
       formatNumber(s.wallMs.median),
       formatNumber(s.wallMs.p90),
       formatRatio(s.wallMs.median / (reference?.wallMs.median ?? Number.NaN)),
@@ -38,6 +39,9 @@ const handshakeTable = (set: HandshakeSet): string => {
 const curveOpsTable = (handshake: HandshakeResults): string => {
   const ops = handshake.curveOps
   const noble = (group: "x25519" | "P-256") => handshake.sets[group]["effect-tls/noble"]?.cpuMs.median ?? Number.NaN
+  const nobleMain = (group: "x25519" | "P-256") =>
+    handshake.sets[group]["effect-tls/noble"]?.mainCpuMs?.median ?? Number.NaN
+  const opsMain = (group: "x25519" | "P-256") => ops.mainSetMs?.[group].median ?? Number.NaN
   return table(
     ["noble layer, CPU ms", "x25519 set", "P-256 set"],
     [
@@ -53,6 +57,13 @@ const curveOpsTable = (handshake: HandshakeResults): string => {
         "handshake / curve ops",
         formatRatio(noble("x25519") / ops.x25519SetMs.median),
         formatRatio(noble("P-256") / ops.p256SetMs.median),
+      ],
+      ["main thread: curve ops", formatNumber(opsMain("x25519")), formatNumber(opsMain("P-256"))],
+      ["main thread: handshake", formatNumber(nobleMain("x25519")), formatNumber(nobleMain("P-256"))],
+      [
+        "main thread: handshake / curve ops",
+        formatRatio(nobleMain("x25519") / opsMain("x25519")),
+        formatRatio(nobleMain("P-256") / opsMain("P-256")),
       ],
     ],
   )
