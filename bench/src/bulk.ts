@@ -20,6 +20,7 @@ import type { BenchClient, ClientName } from "./clients.js"
 import { startOpensslServer } from "./opensslServer.js"
 import type { BenchPki } from "./pki.js"
 import { type Spread, spread } from "./stats.js"
+import { processCpuMs } from "./threadCpu.js"
 
 /** One client's downloads with one suite. */
 export interface BulkStats {
@@ -67,7 +68,7 @@ export const download = (client: BenchClient, port: number, around: AroundDownlo
     let seconds = 0
     let cpuMs = 0
     await around(async () => {
-      const cpu0 = process.cpuUsage()
+      const cpu0 = processCpuMs()
       const wall0 = performance.now()
       await stream.write(request)
       await stream.readToEnd((chunk) => {
@@ -79,8 +80,7 @@ export const download = (client: BenchClient, port: number, around: AroundDownlo
         else if (head.length > 8192) throw new Error(`${client.name}: no end of HTTP header in ${head.length} bytes`)
       })
       seconds = (performance.now() - wall0) / 1000
-      const cpu = process.cpuUsage(cpu0)
-      cpuMs = (cpu.user + cpu.system) / 1000
+      cpuMs = processCpuMs() - cpu0
     })
     return { seconds, cpuMs, body: headerLength < 0 ? -1 : received - headerLength }
   })

@@ -14,7 +14,7 @@ import { Effect, Either, ManagedRuntime } from "effect"
 import type { BenchGroup } from "./clients.js"
 import type { BenchPki } from "./pki.js"
 import { type Spread, spread } from "./stats.js"
-import { cpuMark, cpuSince } from "./threadCpu.js"
+import { cpuMark, cpuSince, processCpuMs } from "./threadCpu.js"
 
 /** The curve-op costs, in CPU milliseconds. */
 export interface CurveOpsStats {
@@ -56,10 +56,9 @@ const verifyRequests = (pki: BenchPki): ReadonlyArray<VerifyRequest> => {
 }
 
 const cpuMs = (run: () => void): number => {
-  const start = process.cpuUsage()
+  const start = processCpuMs()
   run()
-  const used = process.cpuUsage(start)
-  return (used.user + used.system) / 1000
+  return processCpuMs() - start
 }
 
 /** One run of a set's curve operations, CPU ms each. */

@@ -14,7 +14,8 @@ export interface ThreadCpu {
   readonly otherMs: number
 }
 
-const processMs = (): number => {
+/** The process's CPU so far (user + system, every thread), in ms. */
+export const processCpuMs = (): number => {
   const used = process.cpuUsage()
   return (used.user + used.system) / 1000
 }
@@ -58,7 +59,7 @@ export interface CpuUsed {
 /** Starts a measurement. */
 export const cpuMark = (): CpuMark => {
   const otherMs = otherThreadsMs()
-  return { otherMs, processMs: processMs() }
+  return { otherMs, processMs: processCpuMs() }
 }
 
 /**
@@ -66,7 +67,7 @@ export const cpuMark = (): CpuMark => {
  * reading /proc (some 50 µs of the main thread) stays out of the main thread's share.
  */
 export const cpuSince = (mark: CpuMark): CpuUsed => {
-  const cpuMs = processMs() - mark.processMs
+  const cpuMs = processCpuMs() - mark.processMs
   const otherMs = otherThreadsMs()
   if (otherMs === undefined || mark.otherMs === undefined) return { cpuMs }
   const other = otherMs - mark.otherMs
